@@ -1,0 +1,204 @@
+"""The pipeline as one function: ``lint(paths, options) -> Report``.
+
+discover -> parse -> graph -> evaluate -> report. Each input unit (a template
+or a Terraform module) is parsed, evaluated and dropped before the next, so
+only findings are kept; a unit that cannot be read becomes one error and the
+scan goes on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import discover as discovery
+from .controls import catalogue
+from .engine import Result, evaluate
+from .graph import Graph
+from .model import CLOUDFORMATION, Finding, ParseError, Report, Template, UnknownResult
+from .policies import Policy, load_policies, with_overrides
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+_TEMPLATE_MARKERS = (b"AWSTemplateFormatVersion", b"Resources")
+
+
+class InputError(Exception):
+    """A file that cannot be read as text; ``str()`` is the one-line reason."""
+
+
+@dataclass
+class Options:
+    policy_dirs: list[Path] = field(default_factory=list)
+    parameters: dict[str, dict[str, Any]] = field(default_factory=dict)  # policy id or name -> {param: value}
+    exclude: tuple[str, ...] = ()
+    max_file_bytes: int = MAX_FILE_BYTES
+    debug: bool = False  # let internal errors raise, for a bug report
+
+
+def read_text(path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
+    try:
+        size = os.path.getsize(path)
+        if size > max_bytes:
+            raise InputError(f"file is {size / 1048576:.1f} MB, over the {max_bytes / 1048576:.0f} MB limit")
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}") from None
+    return decode(data)
+
+
+def decode(data: bytes) -> str:
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"invalid UTF-16 at byte {exc.start}") from None
+    if b"\x00" in data[:8192]:
+        raise InputError("binary file (NUL bytes), not a template")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+
+
+def parse_cloudformation(path: str, max_bytes: int = MAX_FILE_BYTES) -> Template | None | ParseError:
+    """A template, None when the file is not a CloudFormation template, or the error."""
+    from .parsers import cloudformation
+    from .parsers.yamljson import LoadError
+
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(max_bytes + 1)
+    except OSError as exc:
+        return ParseError(path, f"cannot read: {exc.strerror or exc}")
+    try:
+        if len(head) > max_bytes:
+            raise InputError(f"file is over the {max_bytes / 1048576:.0f} MB limit")
+        if not head.strip():
+            raise InputError("empty file")
+        if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" not in head[:8192]:
+            if not any(marker in head for marker in _TEMPLATE_MARKERS):
+                return None  # cheap: most YAML/JSON in a repository is not a template
+        try:
+            text = decode(head)
+        except InputError:
+            if b"\x00" in head[:8192] or not any(marker in head for marker in _TEMPLATE_MARKERS):
+                raise
+            raise
+        doc = cloudformation.load_document(text, path)
+        if not cloudformation.looks_like_template(doc):
+            return None
+        return cloudformation.build(doc, path)
+    except (InputError, LoadError) as exc:
+        return ParseError(path, str(exc))
+
+
+def parse_terraform(directory: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[Template | None, list[ParseError]]:
+    from .parsers import hcl, terraform
+
+    bodies = {}
+    errors: list[ParseError] = []
+    for path in terraform.module_files(directory):
+        shown = discovery.display(path)
+        try:
+            bodies[shown] = hcl.parse(read_text(path, max_bytes))
+        except (InputError, hcl.HclError) as exc:
+            errors.append(ParseError(shown, str(exc)))
+    if not bodies:
+        return None, errors
+    template = terraform.build(directory, bodies)
+    return template, errors + template.problems
+
+
+def _finding(result: Result, occurrence: int) -> Finding:
+    policy, resource = result.policy, result.resource
+    key = "\x1f".join((policy.id, resource.file, resource.name, str(occurrence)))
+    title = policy.text["title"]
+    message = f"{title['en']}: {result.detail}" if result.detail else title["en"]
+    return Finding(
+        id=hashlib.sha256(key.encode("utf-8")).hexdigest()[:16],
+        rule_id=policy.id,
+        rule_name=policy.name,
+        config_rule=policy.config_rule,
+        severity=policy.severity,
+        title=dict(title),
+        message=message,
+        resource_type=resource.type,
+        resource_name=resource.name,
+        file=resource.file,
+        line=result.line,
+        controls=catalogue().controls_for(policy.id, policy.config_rule),
+        remediation=dict(policy.text["remediation"]),
+        format=resource.format,
+    )
+
+
+def _parameters(policies: list[Policy], overrides: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    params = {}
+    for policy in policies:
+        merged: dict[str, Any] = {}
+        for key in (policy.name, policy.id, policy.config_rule or ""):
+            merged.update(overrides.get(key, {}))
+        params[policy.id] = with_overrides(policy, merged)
+    return params
+
+
+def lint(paths: list[str], options: Options | None = None) -> Report:
+    options = options or Options()
+    policy_set = load_policies(options.policy_dirs)
+    policies = [p for p in policy_set.policies if p.scope == "resource"]
+    report = Report(policies=len(policies))
+    report.errors.extend(ParseError(e.split(": ", 1)[0], e.split(": ", 1)[-1]) for e in policy_set.errors)
+    params = _parameters(policies, options.parameters)
+    found = discovery.discover(paths, options.exclude)
+    report.errors.extend(found.errors)
+    report.skipped.extend(found.skipped)
+    for unit in found.units:
+        try:
+            _lint_unit(unit, policies, params, options, report)
+        except Exception as exc:  # noqa: BLE001 - one unit's bug must not lose the others
+            if options.debug:
+                raise
+            report.errors.append(
+                ParseError(unit.path, f"internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)")
+            )
+    report.findings.sort(key=lambda f: (f.file, f.line, f.rule_id, f.resource_name))
+    report.unknowns.sort(key=lambda u: (u.file, u.line, u.rule_id, u.resource_name))
+    report.errors.sort(key=lambda e: (e.file, e.message))
+    report.skipped.sort()
+    return report
+
+
+def _lint_unit(unit: discovery.Unit, policies: list[Policy], params: dict, options: Options, report: Report) -> None:
+    if unit.format == CLOUDFORMATION:
+        parsed = parse_cloudformation(unit.path, options.max_file_bytes)
+        if parsed is None:
+            report.skipped.append((unit.path, "not a CloudFormation template"))
+            return
+        if isinstance(parsed, ParseError):
+            report.errors.append(parsed)
+            return
+        template: Template | None = parsed
+        report.scanned.append(unit.path)
+    else:
+        template, errors = parse_terraform(unit.path, options.max_file_bytes)
+        report.errors.extend(errors)
+        if template is None:
+            return
+        report.scanned.extend(template.files)
+    seen: dict[tuple[str, str, str], int] = {}
+    for result in evaluate(Graph(template), policies, params):
+        if result.ok is None:
+            report.unknowns.append(
+                UnknownResult(result.policy.id, result.resource.name, result.resource.file, result.line, result.detail)
+            )
+            return
+        key = (result.policy.id, result.resource.file, result.resource.name)
+        seen[key] = seen.get(key, 0) + 1
+        report.findings.append(_finding(result, seen[key]))

@@ -1,0 +1,118 @@
+"""The command line: parse arguments, call :func:`api.lint`, pick a renderer, set the exit code.
+
+Exit codes: 0 no finding at or above ``--fail-on``; 1 at least one; 2 usage error
+or an input (template, module, policy file) that could not be read or parsed;
+3 an internal error (a bug: ``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class Severity(str, Enum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+
+_SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+
+lint_app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
+
+
+def _parse_params(values: List[str]) -> dict:
+    import yaml
+
+    out: dict = {}
+    for item in values:
+        key, eq, raw = item.partition("=")
+        policy, dot, name = key.rpartition(".")
+        if not eq or not dot or not policy or not name:
+            raise typer.BadParameter(f"{item!r}: expected POLICY.PARAMETER=VALUE (POLICY: id, name or config rule)")
+        try:
+            value = yaml.safe_load(raw) if raw else ""
+        except yaml.YAMLError:
+            value = raw
+        if isinstance(value, str) and "," in value:
+            value = [v.strip() for v in value.split(",")]
+        out.setdefault(policy, {})[name] = value
+    return out
+
+
+@lint_app.command()
+def lint(
+    paths: List[str] = typer.Argument(..., help="Files and directories to lint."),
+    output_format: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+    fail_on: Severity = typer.Option(Severity.low, "--fail-on", help="Lowest severity that fails the run (exit 1)."),
+    policy_dir: List[Path] = typer.Option([], "--policy-dir", help="Extra policy directory (data only)."),
+    param: List[str] = typer.Option([], "--param", help="Override a policy parameter: POLICY.NAME=VALUE."),
+    exclude: List[str] = typer.Option([], "--exclude", help="Glob of paths to skip."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="List undecided checks and skipped files."),
+    color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour (default: on a terminal)."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
+) -> None:
+    """Lint CloudFormation templates and Terraform modules against FISC and K-ISMS controls."""
+    from .api import Options, lint as run_lint
+    from .report import RenderOptions, renderer
+
+    options = Options(policy_dirs=list(policy_dir), parameters=_parse_params(param), exclude=tuple(exclude), debug=debug)
+    report = run_lint(paths, options)
+    for error in report.errors:
+        typer.echo(f"fisc-iac-lint: error: {error.file}: {error.message}", err=True)
+    use_color = color if color is not None else (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    rendered = renderer(output_format.value)(report, RenderOptions(color=bool(use_color), verbose=verbose))
+    if output is not None:
+        try:
+            output.write_text(rendered, encoding="utf-8")
+        except OSError as exc:
+            typer.echo(f"fisc-iac-lint: error: {output}: cannot write: {exc.strerror}", err=True)
+            raise typer.Exit(EXIT_ERROR)
+    else:
+        sys.stdout.write(rendered)
+    if report.errors:
+        raise typer.Exit(EXIT_ERROR)
+    threshold = _SEVERITY_RANK[fail_on.value]
+    if any(_SEVERITY_RANK[f.severity] >= threshold for f in report.findings):
+        raise typer.Exit(EXIT_FINDINGS)
+    raise typer.Exit(EXIT_OK)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "--version" in args:
+        sys.stdout.write(f"fisc-iac-lint {__version__}\n")
+        return EXIT_OK
+    debug = "--debug" in args
+    try:
+        lint_app(args=args, prog_name="fisc-iac-lint", standalone_mode=True)
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (EXIT_OK if code is None else EXIT_ERROR)
+    except KeyboardInterrupt:
+        sys.stderr.write("fisc-iac-lint: interrupted\n")
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
+        if debug:
+            raise
+        sys.stderr.write(f"fisc-iac-lint: internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)\n")
+        return EXIT_INTERNAL
+    return EXIT_OK

@@ -1,0 +1,91 @@
+"""Controls as data: K-ISMS from its Config-rule mapping, FISC from its framework file.
+
+A policy that names its AWS Config rule gets the K-ISMS controls mapped to that
+rule; a policy listed under a FISC best practice gets that best practice.
+Neither is restated in the policy.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+DATA = Path(__file__).resolve().parent / "data"
+KISMS = "k-isms"
+FISC = "fisc"
+FRAMEWORKS = (FISC, KISMS)
+
+
+@dataclass(frozen=True)
+class BestPractice:
+    id: str
+    question: str
+    question_title: str
+    title: str
+    practice_standards: tuple[str, ...]
+    policies: tuple[tuple[str, str], ...]  # (policy id, direct|supporting)
+    outside_static_analysis: str = ""
+
+    def label(self) -> str:
+        """How findings show it: ``FISCSEC4-BP01 (実 69)``."""
+        return f"{self.id} ({', '.join(self.practice_standards)})"
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    kisms_rows: tuple[tuple[str, str], ...]  # (control, config rule), in the mapping's order
+    fisc: tuple[BestPractice, ...]
+    kisms_by_rule: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    fisc_by_policy: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def controls_for(self, policy_id: str, config_rule: str | None) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        fisc = self.fisc_by_policy.get(policy_id)
+        if fisc:
+            out[FISC] = list(fisc)
+        kisms = self.kisms_by_rule.get(config_rule or "")
+        if kisms:
+            out[KISMS] = list(kisms)
+        return out
+
+
+def _control_key(control: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in control.split(".") if p.isdigit())
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> Catalogue:
+    with (DATA / "k-isms-mapping.csv").open(encoding="utf-8", newline="") as handle:
+        rows = tuple((r["kisms_control"], r["aws_config_rule"]) for r in csv.DictReader(handle))
+    by_rule: dict[str, list[str]] = {}
+    for control, rule in rows:
+        by_rule.setdefault(rule, [])
+        if control not in by_rule[rule]:
+            by_rule[rule].append(control)
+    data = yaml.load((DATA / "fisc.yaml").read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    practices = tuple(
+        BestPractice(
+            id=bp["id"],
+            question=bp["question"],
+            question_title=bp["question_title"],
+            title=bp["title"],
+            practice_standards=tuple(bp["practice_standards"]),
+            policies=tuple((p["policy"], p["relevance"]) for p in bp.get("policies") or ()),
+            outside_static_analysis=bp.get("outside_static_analysis", ""),
+        )
+        for bp in data["best_practices"]
+    )
+    by_policy: dict[str, list[str]] = {}
+    for bp in practices:
+        for policy_id, _relevance in bp.policies:
+            by_policy.setdefault(policy_id, []).append(bp.label())
+    return Catalogue(
+        kisms_rows=rows,
+        fisc=practices,
+        kisms_by_rule={k: tuple(sorted(v, key=_control_key)) for k, v in by_rule.items()},
+        fisc_by_policy={k: tuple(v) for k, v in by_policy.items()},
+    )

@@ -1,0 +1,357 @@
+"""Evaluate policies over a resource graph.
+
+The engine knows conditions, not AWS: paths into properties, comparisons,
+quantifiers over lists, connections through graph edges, and named predicates.
+Every condition answers True, False or None (unknown) with Kleene's logic, so
+an unresolved value never turns into a silent pass or an invented failure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterable
+
+from .graph import Graph, strip_indices
+from .model import Mapping, Resource, Sequence, Unknown, as_bool, as_number
+from .policies import Check, Policy
+from .predicates import PREDICATES, Context
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool | None
+    line: int | None = None  # the line that decided it, when more precise than the resource
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Result:
+    """One policy on one resource that did not pass: a violation (ok False) or unknown (ok None)."""
+
+    policy: Policy
+    resource: Resource
+    ok: bool | None
+    line: int
+    detail: str
+
+
+def split_path(path: str) -> tuple[str | int, ...]:
+    return tuple(int(p) if p.isdigit() else p for p in path.split("."))
+
+
+def lookup(value: Any, path: Iterable[Any]) -> list[tuple[Any, int | None]]:
+    """Every value at ``path``; lists are projected over unless indexed. [] when absent."""
+    found: list[tuple[Any, int | None]] = [(value, getattr(value, "line", None))]
+    for key in path:
+        nxt: list[tuple[Any, int | None]] = []
+        for node, line in found:
+            if isinstance(node, Unknown):
+                nxt.append((node, line))
+            elif isinstance(node, dict):
+                if key in node:
+                    nxt.append((node[key], node.line_of(key) if isinstance(node, Mapping) else line))
+            elif isinstance(node, list):
+                if isinstance(key, int):
+                    if 0 <= key < len(node):
+                        nxt.append((node[key], _item_line(node, key, line)))
+                else:
+                    for index, item in enumerate(node):
+                        if isinstance(item, Unknown):
+                            nxt.append((item, _item_line(node, index, line)))
+                        elif isinstance(item, dict) and key in item:
+                            item_line = item.line_of(key) if isinstance(item, Mapping) else line
+                            nxt.append((item[key], item_line))
+        found = nxt
+    return found
+
+
+def _item_line(node: list, index: int, default: int | None) -> int | None:
+    return node.line_of(index) if isinstance(node, Sequence) else default
+
+
+def _and(outcomes: Iterable[Outcome]) -> Outcome:
+    unknown: Outcome | None = None
+    for outcome in outcomes:
+        if outcome.ok is False:
+            return outcome
+        if outcome.ok is None and unknown is None:
+            unknown = outcome
+    return unknown or Outcome(True)
+
+
+def _or(outcomes: Iterable[Outcome]) -> Outcome:
+    unknown: Outcome | None = None
+    first_false: Outcome | None = None
+    details: list[str] = []
+    for outcome in outcomes:
+        if outcome.ok is True:
+            return outcome
+        if outcome.ok is None and unknown is None:
+            unknown = outcome
+        if outcome.ok is False:
+            first_false = first_false or outcome
+            if outcome.detail:
+                details.append(outcome.detail)
+    if unknown:
+        return unknown
+    line = first_false.line if first_false else None
+    return Outcome(False, line, "; ".join(dict.fromkeys(details)))
+
+
+def _not(outcome: Outcome, detail: str) -> Outcome:
+    if outcome.ok is None:
+        return outcome
+    return Outcome(not outcome.ok, outcome.line, detail if outcome.ok else "")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, Unknown):
+        return value.expr
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
+def _same(actual: Any, expected: Any, ignore_case: bool = False) -> bool | None:
+    """Compare as the policy's expected value is typed: "true" equals true, "22" equals 22."""
+    if isinstance(actual, Unknown):
+        return None
+    if isinstance(expected, bool):
+        return as_bool(actual) is expected
+    if isinstance(expected, (int, float)):
+        number = as_number(actual)
+        return number is not None and number == expected
+    if isinstance(expected, str) and isinstance(actual, str):
+        return actual.lower() == expected.lower() if ignore_case else actual == expected
+    if isinstance(actual, (int, float)) and not isinstance(actual, bool) and isinstance(expected, str):
+        return str(actual) == expected
+    return actual == expected
+
+
+@lru_cache(maxsize=512)
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+class Evaluator:
+    """Evaluates one policy's conditions on resources of one graph."""
+
+    def __init__(self, graph: Graph, policy: Policy, params: dict[str, Any]) -> None:
+        self.graph = graph
+        self.policy = policy
+        self.params = params
+
+    def _value(self, spec: Any) -> Any:
+        if isinstance(spec, dict) and set(spec) == {"param"}:
+            return self.params[spec["param"]]
+        return spec
+
+    def _args(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {k: self._value(v) for k, v in args.items()}
+
+    # -- scalar conditions over a path -------------------------------------------------
+    def _scalar(self, node: Any, spec: dict, test: Any, describe: Any) -> Outcome:
+        path = spec["path"]
+        found = lookup(node, split_path(path))
+        if not found:
+            default = spec.get("default", _MISSING)
+            if default is _MISSING:
+                return Outcome(False, None, f"{path} is not set")
+            ok = test(default)
+            return Outcome(ok, None, "" if ok else f"{path} is not set (default {_show(default)}); {describe()}")
+        outcomes = []
+        for value, line in found:
+            ok = test(value)
+            if ok is None:
+                outcomes.append(Outcome(None, line, f"{path} is unknown: {_show(value)}"))
+            else:
+                outcomes.append(Outcome(ok, line, "" if ok else f"{path} is {_show(value)}; {describe()}"))
+        return _and(outcomes)
+
+    def check(self, resource: Resource, node: Any, cond: dict[str, Any]) -> Outcome:
+        (op, spec), = cond.items()
+        if op == "all_of":
+            return _and(self.check(resource, node, c) for c in spec)
+        if op == "any_of":
+            return _or([self.check(resource, node, c) for c in spec])
+        if op == "not":
+            inner = self.check(resource, node, spec)
+            return _not(inner, inner.detail or "a condition that must not hold holds")
+        if op == "exists" or op == "absent":
+            found = lookup(node, split_path(spec))
+            if any(isinstance(v, Unknown) for v, _ in found) and not any(
+                not isinstance(v, Unknown) for v, _ in found
+            ):
+                return Outcome(None, found[0][1], f"{spec} is unknown")
+            present = bool(found)
+            ok = present if op == "exists" else not present
+            line = found[0][1] if found else None
+            return Outcome(ok, line, "" if ok else f"{spec} is {'not set' if op == 'exists' else 'set'}")
+        if op == "equals":
+            expected = self._value(spec["value"])
+            return self._scalar(
+                node, spec, lambda v: _same(v, expected, spec.get("ignore_case", False)),
+                lambda: f"expected {_show(expected)}",
+            )
+        if op == "one_of":
+            values = self._value(spec["values"])
+
+            def test(v: Any) -> bool | None:
+                results = [_same(v, e, spec.get("ignore_case", False)) for e in values]
+                return True if True in results else (None if None in results else False)
+
+            return self._scalar(node, spec, test, lambda: f"expected one of {', '.join(_show(v) for v in values)}")
+        if op == "compare":
+            limit = as_number(self._value(spec["value"]))
+            operator = spec["op"]
+
+            def compare(v: Any) -> bool | None:
+                if isinstance(v, Unknown):
+                    return None
+                number = as_number(v)
+                if number is None or limit is None:
+                    return False
+                return {"<": number < limit, "<=": number <= limit, ">": number > limit, ">=": number >= limit}[operator]
+
+            return self._scalar(node, spec, compare, lambda: f"expected {operator} {_show(limit)}")
+        if op == "matches":
+            pattern = _regex(spec["pattern"])
+
+            def match(v: Any) -> bool | None:
+                if isinstance(v, Unknown):
+                    return None
+                return isinstance(v, (str, int, float)) and pattern.search(str(v)) is not None
+
+            return self._scalar(node, spec, match, lambda: f"expected to match {spec['pattern']}")
+        if op in ("every", "some", "none"):
+            return self._quantified(resource, node, op, spec)
+        if op == "connected":
+            return self._connected(resource, spec)
+        if op == "predicate":
+            return self._predicate(resource, node, spec)
+        raise ValueError(f"unknown condition {op}")  # the schema makes this unreachable
+
+    def _quantified(self, resource: Resource, node: Any, op: str, spec: dict) -> Outcome:
+        items: list[tuple[Any, int | None]] = []
+        for value, line in lookup(node, split_path(spec["path"])):
+            if isinstance(value, list):
+                items.extend((item, _item_line(value, i, line)) for i, item in enumerate(value))
+            else:
+                items.append((value, line))
+        outcomes = []
+        for item, line in items:
+            if isinstance(item, Unknown):
+                outcome = Outcome(None, line, f"{spec['path']} holds an unknown item: {item.expr}")
+            else:
+                outcome = self.check(resource, item, spec["require"])
+            outcomes.append(Outcome(outcome.ok, outcome.line or line, outcome.detail))
+        if op == "every":
+            return _and(outcomes)
+        if op == "some":
+            return _or(outcomes) if outcomes else Outcome(False, None, f"no item of {spec['path']} qualifies")
+        # none: no item may satisfy the requirement
+        return _and(_not(o, o.detail or f"an item of {spec['path']} matches") for o in outcomes)
+
+    def _candidates(self, resource: Resource, spec: dict) -> list[tuple[Resource, bool]]:
+        """Connected resources, each with whether the connection is certain."""
+        via = strip_indices(split_path(spec["via"]))
+        if spec.get("direction", "in") == "out":
+            return [(r, True) for r in self.graph.targets(resource, via, spec["types"])]
+        name_path = spec.get("name_attribute")
+        names = []
+        if name_path:
+            names = [v for v, _ in lookup(resource.properties, split_path(name_path)) if isinstance(v, str)]
+        out: list[tuple[Resource, bool]] = []
+        for other in self.graph.of_type(spec["types"]):
+            if other is resource:
+                continue
+            if self.graph.refers(other, resource, via):
+                out.append((other, True))
+                continue
+            values = [v for v, _ in lookup(other.properties, via)]
+            if any(isinstance(v, str) and v in names for v in values):
+                out.append((other, True))
+            elif any(isinstance(v, Unknown) and not v.refs for v in values):
+                out.append((other, False))  # e.g. bucket = var.name: may or may not be this one
+        return out
+
+    def _connected(self, resource: Resource, spec: dict) -> Outcome:
+        quantifier = spec.get("quantifier", "some")
+        require = spec.get("require")
+        outcomes = []
+        for other, certain in self._candidates(resource, spec):
+            outcome = self.check(other, other.properties, require) if require else Outcome(True)
+            detail = f"{other.name}: {outcome.detail}" if outcome.detail else other.name
+            if not certain:
+                if quantifier == "some" and outcome.ok is False:
+                    continue  # cannot help
+                outcomes.append(Outcome(None, None, f"{other.name} may refer to this resource ({spec['via']} is unknown)"))
+            else:
+                outcomes.append(Outcome(outcome.ok, None, detail))
+        types = " or ".join(spec["types"])
+        if quantifier == "some":
+            if not outcomes:
+                return Outcome(False, None, f"no connected {types}")
+            result = _or(outcomes)
+            if result.ok is False:
+                return Outcome(False, None, f"no connected {types} qualifies ({result.detail})")
+            return result
+        if quantifier == "every":
+            return _and(outcomes)
+        return _and(_not(o, f"connected {o.detail}") for o in outcomes)
+
+    def _predicate(self, resource: Resource, node: Any, spec: dict) -> Outcome:
+        function = PREDICATES[spec["name"]]
+        args = self._args(spec.get("args", {}))
+        if "path" in spec:
+            found = lookup(node, split_path(spec["path"]))
+            targets = found or [(None, None)]
+        else:
+            targets = [(node, getattr(node, "line", None))]
+        outcomes = []
+        ctx = Context(resource, self.graph)
+        for value, line in targets:
+            verdict = function(ctx, value, args)
+            ok, detail = verdict[0], verdict[1]
+            where = verdict[2] if len(verdict) > 2 and verdict[2] else line
+            outcomes.append(Outcome(ok, where, detail))
+        # a predicate reports a property (True = it holds); several values: it holds if any does
+        return _or(outcomes)
+
+    # -- one check on one resource ---------------------------------------------------------
+    def run(self, check: Check, resource: Resource) -> Result | None:
+        if check.when is not None:
+            applies = self.check(resource, resource.properties, check.when)
+            if applies.ok is False:
+                return None
+            if applies.ok is None:
+                return Result(self.policy, resource, None, applies.line or resource.line, applies.detail)
+        outcome = self.check(resource, resource.properties, check.require)
+        if outcome.ok is True:
+            return None
+        return Result(self.policy, resource, outcome.ok, outcome.line or resource.line, outcome.detail)
+
+
+def evaluate(graph: Graph, policies: list[Policy], params: dict[str, dict[str, Any]]) -> list[Result]:
+    """Every violation and unknown of ``policies`` on the graph."""
+    results: list[Result] = []
+    fmt = graph.template.format
+    for policy in policies:
+        checks = policy.checks.get(fmt)
+        if not checks:
+            continue
+        evaluator = Evaluator(graph, policy, params.get(policy.id, policy.parameters))
+        for check in checks:
+            for resource in graph.of_type(check.resource_types):
+                if resource.kind == "data":
+                    continue
+                result = evaluator.run(check, resource)
+                if result is not None:
+                    results.append(result)
+    return results

@@ -1,0 +1,217 @@
+"""The small typed values that flow between the stages of the pipeline.
+
+discover -> parse -> graph -> evaluate -> report
+
+* Parsers turn files into :class:`Resource` values whose ``properties`` are
+  plain Python (dict, list, str, int, float, bool, None) built from
+  :class:`Mapping` and :class:`Sequence`, which are a ``dict`` and a ``list``
+  that also remember the line of every key and item.
+* A value a parser cannot resolve (a reference to another resource, an
+  unresolved parameter or variable, a function it does not evaluate) is an
+  :class:`Unknown`. *Absent* is simply a missing key; *unknown* is never
+  ``None`` and never a guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+CLOUDFORMATION = "cloudformation"
+TERRAFORM = "terraform"
+FORMATS = (CLOUDFORMATION, TERRAFORM)
+
+
+class Mapping(dict):
+    """A dict that knows the line it starts on and the line of each key."""
+
+    __slots__ = ("line", "end_line", "key_lines")
+
+    def __init__(self, *args: Any, line: int = 0, end_line: int = 0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.line = line
+        self.end_line = end_line or line
+        self.key_lines: dict[Any, int] = {}
+
+    def line_of(self, key: Any) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class Sequence(list):
+    """A list that knows the line it starts on and the line of each item."""
+
+    __slots__ = ("line", "end_line", "item_lines")
+
+    def __init__(self, *args: Any, line: int = 0, end_line: int = 0) -> None:
+        super().__init__(*args)
+        self.line = line
+        self.end_line = end_line or line
+        self.item_lines: list[int] = []
+
+    def line_of(self, index: int) -> int:
+        if 0 <= index < len(self.item_lines):
+            return self.item_lines[index]
+        return self.line
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference from a value to another node of the graph."""
+
+    target: str  # logical id, or Terraform address such as aws_s3_bucket.b / data.x.y / module.m
+    attribute: str | None = None  # GetAtt attribute / Terraform attribute (id, arn, ...)
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value the tool could not resolve statically.
+
+    ``expr`` is how the template wrote it (for --verbose); ``refs`` are the
+    graph nodes it mentions, so that a policy can still follow them.
+    """
+
+    expr: str
+    refs: tuple[Ref, ...] = ()
+
+    def __repr__(self) -> str:  # keeps snapshots and messages readable
+        return f"Unknown({self.expr})"
+
+
+@dataclass(frozen=True)
+class Edge:
+    """``source`` mentions ``target`` at ``path`` inside its properties."""
+
+    source: str
+    target: str
+    path: tuple[Any, ...]
+    attribute: str | None = None
+    kind: str = "ref"  # ref | getatt | sub | depends_on | expression
+
+
+@dataclass
+class Resource:
+    format: str
+    type: str
+    name: str  # CloudFormation logical id or Terraform address
+    properties: Mapping
+    file: str
+    line: int
+    end_line: int
+    kind: str = "resource"  # resource | data | module (Terraform)
+    metadata: Mapping | None = None  # CloudFormation Metadata; Terraform: comments and call site later
+
+    def line_of(self, path: tuple[Any, ...]) -> int:
+        """The line of the deepest node of ``path`` that exists."""
+        node: Any = self.properties
+        line = self.line
+        for key in path:
+            if isinstance(node, Mapping) and key in node:
+                line = node.line_of(key)
+                node = node[key]
+            elif isinstance(node, Sequence) and isinstance(key, int) and 0 <= key < len(node):
+                line = node.line_of(key)
+                node = node[key]
+            else:
+                break
+        return line
+
+
+@dataclass(frozen=True)
+class ParseError:
+    file: str
+    message: str
+
+
+@dataclass
+class Template:
+    """One parsed input unit: a CloudFormation template or a Terraform module."""
+
+    format: str
+    path: str  # the file (CloudFormation) or directory (Terraform module)
+    resources: list[Resource] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    files: tuple[str, ...] = ()  # every file the unit was read from
+    problems: list[ParseError] = field(default_factory=list)  # read, but something is wrong
+
+
+def walk(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """Yield (path, value) for every node below ``value``, depth first."""
+    stack = [(path, value)]
+    while stack:
+        p, v = stack.pop()
+        yield p, v
+        if isinstance(v, dict):
+            stack.extend(((*p, k), v[k]) for k in reversed(list(v)))
+        elif isinstance(v, list):
+            stack.extend(((*p, i), v[i]) for i in range(len(v) - 1, -1, -1))
+
+
+def as_bool(value: Any) -> bool | None:
+    """A bool however the template wrote it (true, "true", "True"), else None."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low == "true":
+            return True
+        if low == "false":
+            return False
+    return None
+
+
+def as_number(value: Any) -> float | None:
+    """A number however the template wrote it (22, "22", 22.0), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            try:
+                return float(value.strip())
+            except ValueError:
+                return None
+    return None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A policy violated by a resource: what every output format renders."""
+
+    id: str  # deterministic: derived from policy, file and resource, never from lines
+    rule_id: str
+    rule_name: str
+    config_rule: str | None
+    severity: str
+    title: dict[str, str]  # en / ja
+    message: str
+    resource_type: str
+    resource_name: str
+    file: str
+    line: int
+    controls: dict[str, list[str]]
+    remediation: dict[str, str]
+    format: str
+
+
+@dataclass(frozen=True)
+class UnknownResult:
+    """A policy that could not be decided for a resource: counted, listed with --verbose."""
+
+    rule_id: str
+    resource_name: str
+    file: str
+    line: int
+    reason: str
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    unknowns: list[UnknownResult] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    scanned: list[str] = field(default_factory=list)  # files read as templates or modules
+    policies: int = 0

@@ -1,0 +1,235 @@
+"""CloudFormation templates (YAML or JSON) -> resources with resolved properties and edges.
+
+Intrinsic functions are resolved where their inputs are known; what stays
+unresolved becomes an :class:`Unknown` that still carries the resources it
+mentions, and every mention of a resource (``Ref``, ``Fn::GetAtt`` in both
+forms, ``${X}`` / ``${X.Attr}`` in ``Fn::Sub``, ``DependsOn``) is an edge.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import CLOUDFORMATION, Edge, Mapping, Ref, Resource, Sequence, Template, Unknown
+from .yamljson import LoadError, load
+
+_SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
+_NO_VALUE = object()
+
+
+def looks_like_template(doc: Any) -> bool:
+    """CloudFormation by content: a format version, or Resources typed AWS::..."""
+    if not isinstance(doc, dict):
+        return False
+    if "AWSTemplateFormatVersion" in doc:
+        return True
+    resources = doc.get("Resources")
+    if not isinstance(resources, dict):
+        return False
+    return any(
+        isinstance(body, dict) and isinstance(body.get("Type"), str) and body["Type"].startswith("AWS::")
+        for body in resources.values()
+    )
+
+
+def load_document(text: str, path: str) -> Any:
+    return load(text, json_mode=path.lower().endswith(".json"))
+
+
+def build(doc: Mapping, path: str) -> Template:
+    """Build the template's resources and edges; LoadError if its shape is wrong."""
+    resources = doc.get("Resources")
+    if not isinstance(resources, dict):
+        raise LoadError("Resources must be a mapping of logical ids to resources")
+    ctx = _Context(
+        resource_ids=set(resources),
+        parameters={
+            name: body["Default"]
+            for name, body in (doc.get("Parameters") or {}).items()
+            if isinstance(body, dict) and "Default" in body
+        }
+        if isinstance(doc.get("Parameters"), dict)
+        else {},
+    )
+    template = Template(format=CLOUDFORMATION, path=path, files=(path,))
+    for logical_id, body in resources.items():
+        line = resources.line_of(logical_id) if isinstance(resources, Mapping) else 0
+        if not isinstance(body, dict) or not isinstance(body.get("Type"), str):
+            raise LoadError(f"line {line}: resource {logical_id} has no Type")
+        raw_props = body.get("Properties", Mapping(line=line))
+        if not isinstance(raw_props, dict):
+            raise LoadError(f"line {line}: Properties of {logical_id} must be a mapping")
+        ctx.source, ctx.edges = str(logical_id), []
+        props = ctx.resolve(raw_props, ("Properties",))
+        if not isinstance(props, Mapping):
+            props = Mapping(line=line)
+        depends = body.get("DependsOn")
+        for target in [depends] if isinstance(depends, str) else depends or []:
+            if isinstance(target, str):
+                ctx.edges.append(Edge(str(logical_id), target, ("DependsOn",), None, "depends_on"))
+        template.resources.append(
+            Resource(
+                format=CLOUDFORMATION,
+                type=body["Type"],
+                name=str(logical_id),
+                properties=props,
+                file=path,
+                line=line,
+                end_line=getattr(body, "end_line", line),
+                metadata=body.get("Metadata") if isinstance(body.get("Metadata"), Mapping) else None,
+            )
+        )
+        template.edges.extend(ctx.edges)
+    return template
+
+
+@dataclass
+class _Context:
+    resource_ids: set[str]
+    parameters: dict[str, Any]
+    source: str = ""
+    edges: list[Edge] = field(default_factory=list)
+
+    def resolve(self, value: Any, path: tuple[Any, ...]) -> Any:
+        if isinstance(value, dict):
+            if len(value) == 1:
+                (key,) = value
+                if key == "Ref" or (isinstance(key, str) and key.startswith("Fn::")):
+                    return self._intrinsic(key, value[key], path)
+            out = Mapping(line=getattr(value, "line", 0), end_line=getattr(value, "end_line", 0))
+            lines = getattr(value, "key_lines", {})
+            for key, item in value.items():
+                resolved = self.resolve(item, (*path, key))
+                if resolved is _NO_VALUE:
+                    continue
+                out[key] = resolved
+                if key in lines:
+                    out.key_lines[key] = lines[key]
+            return out
+        if isinstance(value, list):
+            out_list = Sequence(line=getattr(value, "line", 0), end_line=getattr(value, "end_line", 0))
+            lines = getattr(value, "item_lines", [])
+            for index, item in enumerate(value):
+                resolved = self.resolve(item, (*path, index))
+                if resolved is _NO_VALUE:
+                    continue
+                out_list.append(resolved)
+                out_list.item_lines.append(lines[index] if index < len(lines) else out_list.line)
+            return out_list
+        return value
+
+    # -- intrinsic functions -------------------------------------------------
+    def _intrinsic(self, key: str, arg: Any, path: tuple[Any, ...]) -> Any:
+        if key == "Ref":
+            return self._ref(arg, path)
+        if key == "Fn::GetAtt":
+            target, attr = _getatt_parts(arg)
+            if target in self.resource_ids:
+                self.edges.append(Edge(self.source, target, path, attr, "getatt"))
+                return Unknown(f"!GetAtt {target}.{attr}", (Ref(target, attr),))
+            return Unknown(_text(key, arg))
+        if key == "Fn::Sub":
+            return self._sub(arg, path)
+        if key == "Fn::Join":
+            return self._join(arg, path)
+        # Everything else is resolved by later work; keep its references.
+        refs = self._collect_refs(arg, path)
+        return Unknown(_text(key, arg), tuple(refs))
+
+    def _ref(self, name: Any, path: tuple[Any, ...]) -> Any:
+        if not isinstance(name, str):
+            return Unknown(_text("Ref", name))
+        if name == "AWS::NoValue":
+            return _NO_VALUE
+        if name in self.resource_ids:
+            self.edges.append(Edge(self.source, name, path, None, "ref"))
+            return Unknown(f"!Ref {name}", (Ref(name),))
+        if name in self.parameters:
+            return self.parameters[name]
+        return Unknown(f"!Ref {name}")
+
+    def _sub(self, arg: Any, path: tuple[Any, ...]) -> Any:
+        if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str):
+            text, variables = arg[0], arg[1] if isinstance(arg[1], dict) else {}
+        elif isinstance(arg, str):
+            text, variables = arg, {}
+        else:
+            return Unknown(_text("Fn::Sub", arg), tuple(self._collect_refs(arg, path)))
+        local = {k: self.resolve(v, (*path, 1, k)) for k, v in variables.items()}
+        refs: list[Ref] = []
+        for value in local.values():
+            if isinstance(value, Unknown):
+                refs.extend(value.refs)
+
+        def value_of(name: str) -> Any:
+            if name in local:
+                return local[name]
+            base, dot, attr = name.partition(".")
+            if dot and base in self.resource_ids:
+                self.edges.append(Edge(self.source, base, path, attr, "sub"))
+                refs.append(Ref(base, attr))
+                return None
+            if name in self.resource_ids:
+                self.edges.append(Edge(self.source, name, path, None, "sub"))
+                refs.append(Ref(name))
+                return None
+            value = self.parameters.get(name)
+            return value if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+
+        parts: list[str] = []
+        known = True
+        for match in _SUB_VAR.finditer(text):
+            value = value_of(match.group(1).strip())
+            if value is None or isinstance(value, Unknown):
+                known = False
+            else:
+                parts.append(str(value))
+        if known:
+            return _SUB_VAR.sub(lambda m: str(value_of(m.group(1).strip())), text).replace("${!", "${")
+        return Unknown(_text("Fn::Sub", arg), tuple(refs))
+
+    def _join(self, arg: Any, path: tuple[Any, ...]) -> Any:
+        if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str):
+            items = self.resolve(arg[1], (*path, 1))
+            if isinstance(items, list) and all(
+                isinstance(i, (str, int, float)) and not isinstance(i, bool) for i in items
+            ):
+                return arg[0].join(str(i) for i in items)
+            refs = self._collect_refs(arg[1], path) if not isinstance(items, Unknown) else list(items.refs)
+            return Unknown(_text("Fn::Join", arg), tuple(refs))
+        return Unknown(_text("Fn::Join", arg))
+
+    def _collect_refs(self, arg: Any, path: tuple[Any, ...]) -> list[Ref]:
+        """Resolve ``arg`` only to record the edges and references inside it."""
+        refs: list[Ref] = []
+        stack = [self.resolve(arg, path)]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, Unknown):
+                refs.extend(item.refs)
+            elif isinstance(item, dict):
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+        return refs
+
+
+def _getatt_parts(arg: Any) -> tuple[str, str | None]:
+    if isinstance(arg, str):
+        base, _, attr = arg.partition(".")
+        return base, attr or None
+    if isinstance(arg, list) and arg and isinstance(arg[0], str):
+        attr = arg[1] if len(arg) > 1 and isinstance(arg[1], str) else None
+        return arg[0], attr
+    return "", None
+
+
+def _text(key: str, arg: Any) -> str:
+    try:
+        text = json.dumps({key: arg}, separators=(",", ":"), default=repr, sort_keys=False)
+    except (TypeError, ValueError):
+        text = f"{key}(...)"
+    return text if len(text) <= 120 else text[:117] + "..."

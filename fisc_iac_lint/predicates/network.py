@@ -1,0 +1,78 @@
+"""CIDR and port arithmetic that declarative conditions cannot express."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from ..model import Unknown, as_number
+from . import Context, Verdict
+
+_ALL_PROTOCOLS = {"-1", "all"}
+_TCP = {"tcp", "6"}
+
+
+def any_address(cidr: Any) -> bool | None:
+    """True for a range that covers every address (0.0.0.0/0, ::/0 in any spelling)."""
+    if isinstance(cidr, Unknown):
+        return None
+    if not isinstance(cidr, str):
+        return False
+    try:
+        return ipaddress.ip_network(cidr.strip(), strict=False).prefixlen == 0
+    except ValueError:
+        return False
+
+
+def _values(rule: dict, fields: list[str]) -> list[Any]:
+    out: list[Any] = []
+    for name in fields:
+        value = rule.get(name)
+        if isinstance(value, list):
+            out.extend(value)
+        elif value is not None:
+            out.append(value)
+    return out
+
+
+def _covers(rule: dict, port: int, args: dict) -> bool | None:
+    protocol = rule.get(args["protocol_field"])
+    if isinstance(protocol, Unknown):
+        return None
+    protocol = str(protocol).lower() if protocol is not None else ""
+    if protocol in _ALL_PROTOCOLS:
+        return True
+    if protocol not in _TCP:
+        return False
+    low, high = rule.get(args["from_field"]), rule.get(args["to_field"])
+    if isinstance(low, Unknown) or isinstance(high, Unknown):
+        return None
+    low_n, high_n = as_number(low), as_number(high)
+    if low_n is None or high_n is None or low_n < 0 or high_n < 0:
+        return True  # no port range (or -1) on TCP means every port
+    return low_n <= port <= high_n
+
+
+def ingress_open_to_world(ctx: Context, rule: Any, args: dict) -> Verdict:
+    """Does this ingress rule admit the whole internet to one of ``args['ports']`` over TCP?
+
+    ``args``: ``ports`` (list of ints), ``cidr_fields`` (fields holding a CIDR or a
+    list of CIDRs), ``from_field``, ``to_field``, ``protocol_field``. With
+    ``ports`` empty (``[]``), any port counts.
+    """
+    if isinstance(rule, Unknown):
+        return None, f"rule is unknown: {rule.expr}"
+    if not isinstance(rule, dict):
+        return False, ""
+    cidrs = _values(rule, args["cidr_fields"])
+    opens = [any_address(c) for c in cidrs]
+    if True not in opens:
+        return (None, "source range is unknown") if None in opens else (False, "")
+    ports = [int(p) for p in args.get("ports") or []]
+    covered = [_covers(rule, p, args) for p in ports] if ports else [True]
+    if True in covered:
+        hit = ports[covered.index(True)] if ports else None
+        return True, f"open to the internet on port {hit}" if hit is not None else "open to the internet"
+    if None in covered or None in opens:
+        return None, "protocol or port range is unknown"
+    return False, ""

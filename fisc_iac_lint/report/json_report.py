@@ -1,0 +1,54 @@
+"""``--format json``: the machine contract (see README). Byte-identical for the same input."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..model import Report
+from . import SEVERITY_ORDER, RenderOptions
+
+SCHEMA_VERSION = 1
+
+
+def as_dict(report: Report) -> dict[str, Any]:
+    by_severity = {s: 0 for s in SEVERITY_ORDER}
+    for finding in report.findings:
+        by_severity[finding.severity] += 1
+    return {
+        "version": SCHEMA_VERSION,
+        "findings": [
+            {
+                "id": f.id,
+                "rule_id": f.rule_id,
+                "rule_name": f.rule_name,
+                "config_rule": f.config_rule,
+                "severity": f.severity,
+                "title": f.title,
+                "resource": {"type": f.resource_type, "name": f.resource_name},
+                "file": f.file,
+                "line": f.line,
+                "controls": f.controls,
+                "message": f.message,
+                "remediation": f.remediation,
+            }
+            for f in report.findings
+        ],
+        "unknowns": [
+            {"rule_id": u.rule_id, "resource": u.resource_name, "file": u.file, "line": u.line, "reason": u.reason}
+            for u in report.unknowns
+        ],
+        "errors": [{"file": e.file, "message": e.message} for e in report.errors],
+        "summary": {
+            "files_scanned": len(report.scanned),
+            "policies": report.policies,
+            "findings": len(report.findings),
+            "by_severity": by_severity,
+            "unknowns": len(report.unknowns),
+            "errors": len(report.errors),
+        },
+    }
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    return json.dumps(as_dict(report), ensure_ascii=False, indent=2) + "\n"
