@@ -53,7 +53,7 @@ def read_text(path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
 
 def decode(data: bytes) -> str:
     if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
+        data = data[len(codecs.BOM_UTF8) :]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16")
@@ -198,7 +198,7 @@ def _lint_unit(unit: discovery.Unit, policies: list[Policy], params: dict, optio
             report.unknowns.append(
                 UnknownResult(result.policy.id, result.resource.name, result.resource.file, result.line, result.detail)
             )
-            return
+            continue
         key = (result.policy.id, result.resource.file, result.resource.name)
         seen[key] = seen.get(key, 0) + 1
         report.findings.append(_finding(result, seen[key]))

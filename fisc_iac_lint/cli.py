@@ -74,11 +74,15 @@ def lint(
     from .api import Options, lint as run_lint
     from .report import RenderOptions, renderer
 
-    options = Options(policy_dirs=list(policy_dir), parameters=_parse_params(param), exclude=tuple(exclude), debug=debug)
+    options = Options(
+        policy_dirs=list(policy_dir), parameters=_parse_params(param), exclude=tuple(exclude), debug=debug
+    )
     report = run_lint(paths, options)
     for error in report.errors:
         typer.echo(f"fisc-iac-lint: error: {error.file}: {error.message}", err=True)
-    use_color = color if color is not None else (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    use_color = (
+        color if color is not None else (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    )
     rendered = renderer(output_format.value)(report, RenderOptions(color=bool(use_color), verbose=verbose))
     if output is not None:
         try:
@@ -113,6 +117,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
         if debug:
             raise
-        sys.stderr.write(f"fisc-iac-lint: internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)\n")
+        sys.stderr.write(
+            f"fisc-iac-lint: internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)\n"
+        )
         return EXIT_INTERNAL
     return EXIT_OK

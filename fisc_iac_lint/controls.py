@@ -32,7 +32,7 @@ class BestPractice:
 
     def label(self) -> str:
         """How findings show it: ``FISCSEC4-BP01 (実 69)``."""
-        return f"{self.id} ({', '.join(self.practice_standards)})"
+        return f"{self.id} ({'、'.join(self.practice_standards)})"
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,9 @@ def catalogue() -> Catalogue:
         by_rule.setdefault(rule, [])
         if control not in by_rule[rule]:
             by_rule[rule].append(control)
-    data = yaml.load((DATA / "fisc.yaml").read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    data = yaml.load(
+        (DATA / "fisc.yaml").read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    )
     practices = tuple(
         BestPractice(
             id=bp["id"],

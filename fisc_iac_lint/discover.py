@@ -12,9 +12,24 @@ from .model import CLOUDFORMATION, TERRAFORM, ParseError
 CFN_EXTENSIONS = (".yaml", ".yml", ".json", ".template")
 SKIP_DIRS = frozenset(
     {
-        ".git", ".hg", ".svn", ".terraform", "node_modules", ".venv", "venv", "__pycache__",
-        ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".aws-sam", ".serverless",
-        ".terragrunt-cache", "site-packages", ".eggs",
+        ".git",
+        ".hg",
+        ".svn",
+        ".terraform",
+        "node_modules",
+        ".venv",
+        "venv",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".aws-sam",
+        ".serverless",
+        ".terragrunt-cache",
+        "site-packages",
+        ".eggs",
     }
 )
 
@@ -73,7 +88,9 @@ def _excluded(path: str, exclude: tuple[str, ...]) -> bool:
     import fnmatch
 
     normal = display(path)
-    return any(fnmatch.fnmatch(normal, pattern) or fnmatch.fnmatch(os.path.basename(normal), pattern) for pattern in exclude)
+    return any(
+        fnmatch.fnmatch(normal, pattern) or fnmatch.fnmatch(os.path.basename(normal), pattern) for pattern in exclude
+    )
 
 
 def _walk(root: str, add_file, found: Discovery, exclude: tuple[str, ...]) -> None:

@@ -49,8 +49,8 @@ def lookup(value: Any, path: Iterable[Any]) -> list[tuple[Any, int | None]]:
     for key in path:
         nxt: list[tuple[Any, int | None]] = []
         for node, line in found:
-            if isinstance(node, Unknown):
-                nxt.append((node, line))
+            if isinstance(node, Unknown):  # what lies below an unknown value may not exist at all
+                nxt.append((Unknown(node.expr, node.refs, True), line))
             elif isinstance(node, dict):
                 if key in node:
                     nxt.append((node[key], node.line_of(key) if isinstance(node, Mapping) else line))
@@ -75,37 +75,44 @@ def _item_line(node: list, index: int, default: int | None) -> int | None:
 
 def _and(outcomes: Iterable[Outcome]) -> Outcome:
     unknown: Outcome | None = None
+    held: list[Outcome] = []
     for outcome in outcomes:
         if outcome.ok is False:
             return outcome
         if outcome.ok is None and unknown is None:
             unknown = outcome
-    return unknown or Outcome(True)
+        if outcome.ok is True:
+            held.append(outcome)
+    if unknown:
+        return unknown
+    if not held:
+        return Outcome(True)
+    # what held, for a `not` or `none` above that turns it into a violation
+    line = next((o.line for o in held if o.line), None)
+    return Outcome(True, line, "; ".join(dict.fromkeys(o.detail for o in held if o.detail)))
 
 
 def _or(outcomes: Iterable[Outcome]) -> Outcome:
     unknown: Outcome | None = None
     first_false: Outcome | None = None
-    details: list[str] = []
     for outcome in outcomes:
         if outcome.ok is True:
             return outcome
         if outcome.ok is None and unknown is None:
             unknown = outcome
-        if outcome.ok is False:
-            first_false = first_false or outcome
-            if outcome.detail:
-                details.append(outcome.detail)
+        if outcome.ok is False and first_false is None:
+            first_false = outcome
     if unknown:
         return unknown
-    line = first_false.line if first_false else None
-    return Outcome(False, line, "; ".join(dict.fromkeys(details)))
+    # Policies list the alternative that names the culprit first (e.g. the public
+    # ACL before the settings that would neutralise it): its line and detail speak.
+    return first_false or Outcome(False, None, "")
 
 
 def _not(outcome: Outcome, detail: str) -> Outcome:
     if outcome.ok is None:
         return outcome
-    return Outcome(not outcome.ok, outcome.line, detail if outcome.ok else "")
+    return Outcome(not outcome.ok, outcome.line, detail)
 
 
 def _show(value: Any) -> str:
@@ -164,18 +171,20 @@ class Evaluator:
             if default is _MISSING:
                 return Outcome(False, None, f"{path} is not set")
             ok = test(default)
-            return Outcome(ok, None, "" if ok else f"{path} is not set (default {_show(default)}); {describe()}")
+            shown = f"{path} is not set (default {_show(default)})"
+            return Outcome(ok, None, shown if ok else f"{shown}; {describe()}")
         outcomes = []
         for value, line in found:
             ok = test(value)
             if ok is None:
                 outcomes.append(Outcome(None, line, f"{path} is unknown: {_show(value)}"))
             else:
-                outcomes.append(Outcome(ok, line, "" if ok else f"{path} is {_show(value)}; {describe()}"))
+                shown = f"{path} is {_show(value)}"
+                outcomes.append(Outcome(ok, line, shown if ok else f"{shown}; {describe()}"))
         return _and(outcomes)
 
     def check(self, resource: Resource, node: Any, cond: dict[str, Any]) -> Outcome:
-        (op, spec), = cond.items()
+        ((op, spec),) = cond.items()
         if op == "all_of":
             return _and(self.check(resource, node, c) for c in spec)
         if op == "any_of":
@@ -185,18 +194,20 @@ class Evaluator:
             return _not(inner, inner.detail or "a condition that must not hold holds")
         if op == "exists" or op == "absent":
             found = lookup(node, split_path(spec))
-            if any(isinstance(v, Unknown) for v, _ in found) and not any(
-                not isinstance(v, Unknown) for v, _ in found
-            ):
-                return Outcome(None, found[0][1], f"{spec} is unknown")
+            # an unresolved value is still a value: only one that may vanish is undecided
+            certain = [v for v, _ in found if not (isinstance(v, Unknown) and v.maybe_absent)]
+            if found and not certain:
+                return Outcome(None, found[0][1], f"{spec} may or may not be set ({_show(found[0][0])})")
             present = bool(found)
             ok = present if op == "exists" else not present
             line = found[0][1] if found else None
-            return Outcome(ok, line, "" if ok else f"{spec} is {'not set' if op == 'exists' else 'set'}")
+            return Outcome(ok, line, f"{spec} is {'set' if present else 'not set'}")
         if op == "equals":
             expected = self._value(spec["value"])
             return self._scalar(
-                node, spec, lambda v: _same(v, expected, spec.get("ignore_case", False)),
+                node,
+                spec,
+                lambda v: _same(v, expected, spec.get("ignore_case", False)),
                 lambda: f"expected {_show(expected)}",
             )
         if op == "one_of":
@@ -217,7 +228,9 @@ class Evaluator:
                 number = as_number(v)
                 if number is None or limit is None:
                     return False
-                return {"<": number < limit, "<=": number <= limit, ">": number > limit, ">=": number >= limit}[operator]
+                return {"<": number < limit, "<=": number <= limit, ">": number > limit, ">=": number >= limit}[
+                    operator
+                ]
 
             return self._scalar(node, spec, compare, lambda: f"expected {operator} {_show(limit)}")
         if op == "matches":
@@ -291,7 +304,9 @@ class Evaluator:
             if not certain:
                 if quantifier == "some" and outcome.ok is False:
                     continue  # cannot help
-                outcomes.append(Outcome(None, None, f"{other.name} may refer to this resource ({spec['via']} is unknown)"))
+                outcomes.append(
+                    Outcome(None, None, f"{other.name} may refer to this resource ({spec['via']} is unknown)")
+                )
             else:
                 outcomes.append(Outcome(outcome.ok, None, detail))
         types = " or ".join(spec["types"])
@@ -312,8 +327,8 @@ class Evaluator:
         if "path" in spec:
             found = lookup(node, split_path(spec["path"]))
             targets = found or [(None, None)]
-        else:
-            targets = [(node, getattr(node, "line", None))]
+        else:  # the whole node: a resource's properties speak for the resource's own line
+            targets = [(node, resource.line if node is resource.properties else getattr(node, "line", None))]
         outcomes = []
         ctx = Context(resource, self.graph)
         for value, line in targets:

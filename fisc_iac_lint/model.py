@@ -72,6 +72,7 @@ class Unknown:
 
     expr: str
     refs: tuple[Ref, ...] = ()
+    maybe_absent: bool = False  # e.g. a condition whose branch may remove the property
 
     def __repr__(self) -> str:  # keeps snapshots and messages readable
         return f"Unknown({self.expr})"
@@ -144,6 +145,21 @@ def walk(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ..
             stack.extend(((*p, k), v[k]) for k in reversed(list(v)))
         elif isinstance(v, list):
             stack.extend(((*p, i), v[i]) for i in range(len(v) - 1, -1, -1))
+
+
+def refs_in(value: Any) -> list[Ref]:
+    """The references carried by the unknowns anywhere inside ``value``."""
+    refs: list[Ref] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Unknown):
+            refs.extend(item.refs)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return refs
 
 
 def as_bool(value: Any) -> bool | None:

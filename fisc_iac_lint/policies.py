@@ -7,9 +7,10 @@ only code a policy can reach is a predicate that the package itself ships.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -99,9 +100,7 @@ def load_policy(path: Path) -> Policy:
         text={k: data[k] for k in ("title", "description", "rationale", "remediation")},
         parameters=parameters,
         checks={
-            fmt: tuple(
-                Check(tuple(c["resource_types"]), c["require"], c.get("when")) for c in data["checks"][fmt]
-            )
+            fmt: tuple(Check(tuple(c["resource_types"]), c["require"], c.get("when")) for c in data["checks"][fmt])
             for fmt in FORMATS
             if fmt in data["checks"]
         },
@@ -140,6 +139,75 @@ class PolicySet:
     errors: list[str]
 
 
+def cache_dir() -> Path | None:
+    """Where validated policy sets are cached; None disables the cache."""
+    if os.environ.get("FISC_IAC_LINT_NO_CACHE"):
+        return None
+    base = os.environ.get("FISC_IAC_LINT_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "fisc-iac-lint"
+    )
+    return Path(base)
+
+
+def _load_directory(directory: Path) -> tuple[list[Policy], list[str]]:
+    """Load one directory, through a cache keyed by the tool version and every file's bytes.
+
+    Validation (YAML parsing and the JSON Schema) runs once per content; later runs
+    read one JSON file instead, which keeps start-up lean.
+    """
+    from . import __version__
+
+    files = policy_files(directory)
+    digest = hashlib.sha256(__version__.encode())
+    digest.update((PACKAGE_DIR / "data" / "policy.schema.json").read_bytes())
+    contents: dict[Path, bytes] = {}
+    for path in files:
+        try:
+            contents[path] = path.read_bytes()
+        except OSError:
+            contents[path] = b""
+        digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0" + contents[path] + b"\0")
+    folder = cache_dir()
+    cached = folder / f"policies-{digest.hexdigest()[:32]}.json" if folder else None
+    if cached is not None and cached.is_file():
+        try:
+            data = json.loads(cached.read_text(encoding="utf-8"))
+            return [_from_json(p) for p in data["policies"]], list(data["errors"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # a damaged cache entry is rebuilt below
+    policies, errors = [], []
+    for path in files:
+        try:
+            policies.append(load_policy(path))
+        except PolicyError as exc:
+            errors.append(str(exc))
+    if cached is not None:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            temp = cached.with_suffix(f".{os.getpid()}.tmp")
+            temp.write_text(
+                json.dumps({"policies": [_to_json(p) for p in policies], "errors": errors}), encoding="utf-8"
+            )
+            os.replace(temp, cached)  # atomic: concurrent runs see the old file or the new one
+        except OSError:
+            pass  # no cache on a read-only home: still correct, only slower
+    return policies, errors
+
+
+def _to_json(policy: Policy) -> dict[str, Any]:
+    data = asdict(policy)
+    data["checks"] = {fmt: [asdict(c) for c in checks] for fmt, checks in policy.checks.items()}
+    return data
+
+
+def _from_json(data: dict[str, Any]) -> Policy:
+    checks = {
+        fmt: tuple(Check(tuple(c["resource_types"]), c["require"], c["when"]) for c in items)
+        for fmt, items in data.pop("checks").items()
+    }
+    return Policy(**data, checks=checks)
+
+
 def load_policies(directories: list[Path] | None = None) -> PolicySet:
     """Every policy of the bundled library plus ``directories``; bad files become errors."""
     policies: list[Policy] = []
@@ -149,16 +217,13 @@ def load_policies(directories: list[Path] | None = None) -> PolicySet:
         if not directory.is_dir():
             errors.append(f"{directory}: policy directory not found")
             continue
-        for path in policy_files(directory):
-            try:
-                policy = load_policy(path)
-            except PolicyError as exc:
-                errors.append(str(exc))
-                continue
+        loaded, problems = _load_directory(directory)
+        errors.extend(problems)
+        for policy in loaded:
             if policy.id in seen_ids:
-                errors.append(f"{path}: id {policy.id} is already used by {seen_ids[policy.id]}")
+                errors.append(f"{policy.source}: id {policy.id} is already used by {seen_ids[policy.id]}")
                 continue
-            seen_ids[policy.id] = str(path)
+            seen_ids[policy.id] = policy.source
             policies.append(policy)
     policies.sort(key=lambda p: p.id)
     return PolicySet(policies, errors)

@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-try:
-    import fisc_iac_lint  # noqa: F401
-except ImportError:  # the package is not installed: run from the checkout
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fisc_iac_lint.model import Mapping, Sequence, Unknown
 from fisc_iac_lint.predicates.iam import (
@@ -294,7 +287,7 @@ def test_structural_problems_are_reported():
     assert problems == [
         "policy document has an unknown element 'Extra'",
         "policy document has an invalid Version '2020-01-01'",
-        "statement 0: Effect must be exactly \"Allow\" or \"Deny\", got 'allow'",
+        'statement 0: Effect must be exactly "Allow" or "Deny", got \'allow\'',
         "statement 0: has both Action and NotAction",
         "statement 0: has both Resource and NotResource",
         "statement 1: unknown element 'action'",
@@ -407,7 +400,12 @@ def test_deny_without_resource_cancels_in_trust_policies():
     "deny",
     [
         {"Effect": "Deny", "Action": "kms:*", "Resource": "arn:aws:kms:eu-west-1:1:key/k"},
-        {"Effect": "Deny", "Action": "kms:*", "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}},
+        {
+            "Effect": "Deny",
+            "Action": "kms:*",
+            "Resource": "*",
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}},
+        },
         {"Effect": "Deny", "Action": "kms:*", "NotResource": "arn:aws:kms:eu-west-1:1:key/k"},
         {"Effect": "Deny", "Action": "kms:*", "Resource": [U]},
         {"Effect": "Deny", "NotAction": "kms:*", "Resource": "*"},
@@ -590,7 +588,12 @@ def test_public_statements_picks_public_unpinned_allows():
             {**PUBLIC, "Action": "s3:PutObject"},  # 6: other action
             {**PUBLIC, "Principal": {"AWS": ["arn:aws:iam::1:root", "*"]}, "Action": "s3:*"},  # 7: public
             {**PUBLIC, "Principal": {"AWS": "*"}, "Action": "*"},  # 8: public
-            {"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::1:root"}, "Action": "s3:Get*", "Resource": "*"},  # 9
+            {
+                "Effect": "Allow",
+                "NotPrincipal": {"AWS": "arn:aws:iam::1:root"},
+                "Action": "s3:Get*",
+                "Resource": "*",
+            },  # 9
             {"Effect": "Allow", "Principal": "*", "NotAction": "s3:GetObject", "Resource": "*"},  # 10: excluded
             {"Effect": "Allow", "Principal": "*", "NotAction": "iam:*", "Resource": "*"},  # 11: public
             {**PUBLIC, "Condition": {"StringEqualsIfExists": {"aws:SourceVpce": "vpce-1"}}},  # 12: not pinned
@@ -655,6 +658,7 @@ def test_public_statements_from_json_string_keep_lines():
     assert problems == []
     assert [(s.index, s.line) for s in public_statements(stmts, READ)] == [(1, 103)]
 
+
 # --------------------------------------------------------------------------
 # never raise
 
@@ -672,10 +676,28 @@ def _values():
     keys = st.one_of(
         st.sampled_from(
             [
-                "Statement", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal",
-                "NotPrincipal", "Condition", "Sid", "AWS", "Service", "StringEquals", "StringLike",
-                "IpAddress", "ForAnyValue:StringEquals", "aws:SourceVpce", "aws:SourceIp", "aws:userid",
-                "aws:PrincipalOrgPaths", "ArnLike", "aws:SourceArn",
+                "Statement",
+                "Effect",
+                "Action",
+                "NotAction",
+                "Resource",
+                "NotResource",
+                "Principal",
+                "NotPrincipal",
+                "Condition",
+                "Sid",
+                "AWS",
+                "Service",
+                "StringEquals",
+                "StringLike",
+                "IpAddress",
+                "ForAnyValue:StringEquals",
+                "aws:SourceVpce",
+                "aws:SourceIp",
+                "aws:userid",
+                "aws:PrincipalOrgPaths",
+                "ArnLike",
+                "aws:SourceArn",
             ]
         ),
         st.text(max_size=5),
@@ -707,9 +729,18 @@ def test_fuzz_any_document_never_raises(document):
 
 
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.dictionaries(st.sampled_from(
-    ["Effect", "Action", "NotAction", "Resource", "Principal", "NotPrincipal", "Condition", "Sid"]), _values(), max_size=6),
-    max_size=3))
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from(
+                ["Effect", "Action", "NotAction", "Resource", "Principal", "NotPrincipal", "Condition", "Sid"]
+            ),
+            _values(),
+            max_size=6,
+        ),
+        max_size=3,
+    )
+)
 def test_fuzz_statement_lists_never_raise(statements):
     _check_never_raises({"Statement": statements})
     _check_never_raises({"Statement": statements[0] if statements else {}})

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import CLOUDFORMATION, Edge, Mapping, Ref, Resource, Sequence, Template, Unknown
+from ..model import CLOUDFORMATION, Edge, Mapping, Ref, Resource, Sequence, Template, Unknown, refs_in
 from .yamljson import LoadError, load
 
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
@@ -63,7 +63,7 @@ def build(doc: Mapping, path: str) -> Template:
         if not isinstance(raw_props, dict):
             raise LoadError(f"line {line}: Properties of {logical_id} must be a mapping")
         ctx.source, ctx.edges = str(logical_id), []
-        props = ctx.resolve(raw_props, ("Properties",))
+        props = ctx.resolve(raw_props, ())  # edge paths are relative to Properties
         if not isinstance(props, Mapping):
             props = Mapping(line=line)
         depends = body.get("DependsOn")
@@ -137,7 +137,7 @@ class _Context:
             return self._join(arg, path)
         # Everything else is resolved by later work; keep its references.
         refs = self._collect_refs(arg, path)
-        return Unknown(_text(key, arg), tuple(refs))
+        return Unknown(_text(key, arg), tuple(refs), maybe_absent=key == "Fn::If")
 
     def _ref(self, name: Any, path: tuple[Any, ...]) -> Any:
         if not isinstance(name, str):
@@ -198,23 +198,12 @@ class _Context:
                 isinstance(i, (str, int, float)) and not isinstance(i, bool) for i in items
             ):
                 return arg[0].join(str(i) for i in items)
-            refs = self._collect_refs(arg[1], path) if not isinstance(items, Unknown) else list(items.refs)
-            return Unknown(_text("Fn::Join", arg), tuple(refs))
+            return Unknown(_text("Fn::Join", arg), tuple(refs_in(items)))
         return Unknown(_text("Fn::Join", arg))
 
     def _collect_refs(self, arg: Any, path: tuple[Any, ...]) -> list[Ref]:
         """Resolve ``arg`` only to record the edges and references inside it."""
-        refs: list[Ref] = []
-        stack = [self.resolve(arg, path)]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, Unknown):
-                refs.extend(item.refs)
-            elif isinstance(item, dict):
-                stack.extend(item.values())
-            elif isinstance(item, list):
-                stack.extend(item)
-        return refs
+        return refs_in(self.resolve(arg, path))
 
 
 def _getatt_parts(arg: Any) -> tuple[str, str | None]:

@@ -338,7 +338,6 @@ class _Reader:
         parts.append(body[pos:].replace("$${", "${"))
         return Template(line, text, tuple(parts))
 
-
     def _traversal_ops(self, node: Any, ops: list[tuple[str, Any]]) -> None:
         data = getattr(node, "data", None)
         if data == "get_attr":
@@ -353,7 +352,6 @@ class _Reader:
             ops.append(("splat", None))
             for child in node.children[1:]:
                 self._traversal_ops(child, ops)
-
 
     def _traversal(self: _Reader, node: Any, line: int, text: str) -> Expr:
         ops: list[tuple[str, Any]] = []

@@ -13,7 +13,7 @@ import json
 import os
 from typing import Any, Callable
 
-from ..model import TERRAFORM, Edge, Mapping, ParseError, Ref, Resource, Sequence, Template, Unknown
+from ..model import TERRAFORM, Edge, Mapping, ParseError, Ref, Resource, Sequence, Template, Unknown, as_bool, refs_in
 from . import hcl
 
 _NOT_RESOURCES = {"var", "local", "each", "count", "path", "self", "terraform", "data", "module"}
@@ -25,7 +25,9 @@ def module_files(directory: str) -> list[str]:
         names = sorted(os.listdir(directory))
     except OSError:
         return []
-    return [os.path.join(directory, n) for n in names if n.endswith(".tf") and os.path.isfile(os.path.join(directory, n))]
+    return [
+        os.path.join(directory, n) for n in names if n.endswith(".tf") and os.path.isfile(os.path.join(directory, n))
+    ]
 
 
 def build(directory: str, bodies: dict[str, hcl.Body]) -> Template:
@@ -56,9 +58,7 @@ class _Module:
         kind, labels = block.type, block.labels
         if kind == "variable" and len(labels) == 1:
             default = block.body.attributes.get("default")
-            self.variables[labels[0]] = (
-                self.eval(default.expr, ()) if default else Unknown(f"var.{labels[0]}")
-            )
+            self.variables[labels[0]] = self.eval(default.expr, ()) if default else Unknown(f"var.{labels[0]}")
         elif kind == "locals":
             for name, attr in block.body.attributes.items():
                 self.local_exprs[name] = (attr.expr, path)
@@ -89,9 +89,7 @@ class _Module:
                     target = self._address(item) if isinstance(item, hcl.Traversal) else None
                     if target:
                         self.edges.append(Edge(name, target[0], ("depends_on",), None, "depends_on"))
-            template.resources.append(
-                Resource(TERRAFORM, rtype, name, props, path, block.line, block.end_line, kind)
-            )
+            template.resources.append(Resource(TERRAFORM, rtype, name, props, path, block.line, block.end_line, kind))
             template.edges.extend(self.edges)
         template.problems = self.problems
         return template
@@ -102,14 +100,17 @@ class _Module:
         for name, attr in body.attributes.items():
             if name == "depends_on":
                 continue
-            out[name] = self.eval(attr.expr, (*path, name))
+            value = self.eval(attr.expr, (*path, name))
+            if value is None:  # Terraform: an argument set to null is an argument not set
+                continue
+            out[name] = value
             out.key_lines[name] = attr.line
         for block in body.blocks:
             if block.type in _SKIPPED_BLOCKS:
                 continue
             if block.type == "dynamic" and block.labels:
                 key: str = block.labels[0]
-                value: Any = Unknown(f"dynamic \"{key}\" block")
+                value: Any = Unknown(f'dynamic "{key}" block')
             else:
                 key = block.type
                 items = out.get(key)
@@ -155,9 +156,12 @@ class _Module:
             return mapping
         if isinstance(expr, hcl.Conditional):
             cond = self.eval(expr.cond, path)
+            if isinstance(cond, str):  # Terraform converts "true"/"false" to bool here
+                cond = as_bool(cond) if as_bool(cond) is not None else cond
             if isinstance(cond, bool):
                 return self.eval(expr.then if cond else expr.other, path)
-            return self._unknown(expr, [cond, self.eval(expr.then, path), self.eval(expr.other, path)])
+            unknown = self._unknown(expr, [cond, self.eval(expr.then, path), self.eval(expr.other, path)])
+            return Unknown(unknown.expr, unknown.refs, maybe_absent=True)  # a branch may be null
         if isinstance(expr, hcl.Operation):
             values = [self.eval(o, path) for o in expr.operands]
             return _operate(expr.op, values, lambda: self._unknown(expr, values))
@@ -177,7 +181,7 @@ class _Module:
     def _unknown(self, expr: hcl.Expr, parts: list[Any]) -> Unknown:
         refs: list[Ref] = []
         for part in parts:
-            refs.extend(_refs_in(part))
+            refs.extend(refs_in(part))
         return Unknown(" ".join(expr.text.split())[:120], tuple(dict.fromkeys(refs)))
 
     def _traverse(self, expr: hcl.Traversal, path: tuple[Any, ...]) -> Any:
@@ -187,7 +191,7 @@ class _Module:
             return self._apply_ops(value, ops[1:], expr, path)
         if root == "local" and ops and ops[0][0] == "attr":
             value = self._apply_ops(self._local(ops[0][1], expr), ops[1:], expr, path)
-            for ref in dict.fromkeys(_refs_in(value)):  # a local that mentions resources links them here
+            for ref in dict.fromkeys(refs_in(value)):  # a local that mentions resources links them here
                 self.edges.append(Edge(self.source, ref.target, path, ref.attribute, "expression"))
             return value
         target = self._address(expr)
@@ -244,9 +248,9 @@ class _Module:
                 elif isinstance(value, dict) and isinstance(key, str) and key in value:
                     value = value[key]
                 else:
-                    return Unknown(" ".join(expr.text.split())[:120], tuple(_refs_in(value)))
+                    return Unknown(" ".join(expr.text.split())[:120], tuple(refs_in(value)))
             else:
-                return Unknown(" ".join(expr.text.split())[:120], tuple(_refs_in(value)))
+                return Unknown(" ".join(expr.text.split())[:120], tuple(refs_in(value)))
         return value
 
 
@@ -264,20 +268,6 @@ def _to_string(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def _refs_in(value: Any) -> list[Ref]:
-    refs: list[Ref] = []
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, Unknown):
-            refs.extend(item.refs)
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return refs
 
 
 def _operate(op: str, values: list[Any], unknown: Callable[[], Unknown]) -> Any:
@@ -301,9 +291,17 @@ def _operate(op: str, values: list[Any], unknown: Callable[[], Unknown]) -> Any:
             return bool(left) and bool(right)
         if op == "||":
             return bool(left) or bool(right)
-        numeric = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
-                   "/": lambda a, b: a / b, "%": lambda a, b: a % b, "<": lambda a, b: a < b,
-                   ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b}
+        numeric = {
+            "+": lambda a, b: a + b,
+            "-": lambda a, b: a - b,
+            "*": lambda a, b: a * b,
+            "/": lambda a, b: a / b,
+            "%": lambda a, b: a % b,
+            "<": lambda a, b: a < b,
+            ">": lambda a, b: a > b,
+            "<=": lambda a, b: a <= b,
+            ">=": lambda a, b: a >= b,
+        }
         if op in numeric and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
             return numeric[op](left, right)
     except (TypeError, ValueError, ZeroDivisionError):
@@ -312,7 +310,7 @@ def _operate(op: str, values: list[Any], unknown: Callable[[], Unknown]) -> Any:
 
 
 def _known(*values: Any) -> bool:
-    return not any(isinstance(v, Unknown) or _refs_in(v) for v in values)
+    return not any(isinstance(v, Unknown) or refs_in(v) for v in values)
 
 
 def _jsondecode(text: Any) -> Any:
@@ -388,8 +386,10 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "concat": _concat,
     "lookup": _lookup,
     "coalesce": _coalesce,
-    "join": lambda sep, items: sep.join(_to_string(i) for i in items)
-    if isinstance(sep, str) and isinstance(items, list) and all(_is_scalar(i) for i in items)
-    else _UNKNOWN,
+    "join": lambda sep, items: (
+        sep.join(_to_string(i) for i in items)
+        if isinstance(sep, str) and isinstance(items, list) and all(_is_scalar(i) for i in items)
+        else _UNKNOWN
+    ),
     "length": lambda v: len(v) if isinstance(v, (list, dict, str)) and _known(v) else _UNKNOWN,
 }

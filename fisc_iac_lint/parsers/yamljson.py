@@ -39,6 +39,7 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
             Scanner.__init__(self)
             Parser.__init__(self)
 
+
 from yaml.events import (
     AliasEvent,
     MappingEndEvent,
@@ -93,7 +94,7 @@ def _yaml_scalar(value: str, implicit: tuple[bool, bool], tag: str | None) -> An
         return value  # quoted
     if tag in (None, "!"):
         tag = _resolver.resolve(yaml.ScalarNode, value, implicit)
-    kind = tag[len(_YAML_TAG):] if tag.startswith(_YAML_TAG) else tag
+    kind = tag[len(_YAML_TAG) :] if tag.startswith(_YAML_TAG) else tag
     if kind == "str" or kind == "timestamp":  # CloudFormation keeps dates as strings
         return value
     if kind == "null":
@@ -230,9 +231,7 @@ def _build(parser: Any, scalar: Any, max_depth: int) -> Any:
         nonlocal root, have_root, expanded
         expanded += new_nodes
         if expanded > MAX_EXPANDED_NODES:
-            raise LoadError(
-                f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes (a YAML alias bomb?)"
-            )
+            raise LoadError(f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes (a YAML alias bomb?)")
         if not stack:
             root, have_root = value, True
             return
@@ -271,9 +270,7 @@ def _build(parser: Any, scalar: Any, max_depth: int) -> Any:
             attach(value, line, 1, 1)
         elif cls is MappingStartEvent or cls is SequenceStartEvent:
             if len(stack) >= max_depth:
-                raise LoadError(
-                    f"line {event.start_mark.line + 1}: nesting deeper than {max_depth} levels"
-                )
+                raise LoadError(f"line {event.start_mark.line + 1}: nesting deeper than {max_depth} levels")
             line = event.start_mark.line + 1
             container = Mapping(line=line) if cls is MappingStartEvent else Sequence(line=line)
             stack.append(_Frame(container, event.tag, event.anchor))

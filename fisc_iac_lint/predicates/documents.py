@@ -6,7 +6,7 @@ from typing import Any
 
 from ..model import Unknown
 from . import Context, Verdict
-from .iam import public_statements, public_statements_unknown, read_document
+from .iam import public_statements, public_statements_unknown, read_document, statement_grants
 
 
 def document_allows_public(ctx: Context, document: Any, args: dict) -> Verdict:
@@ -21,7 +21,8 @@ def document_allows_public(ctx: Context, document: Any, args: dict) -> Verdict:
     if public:
         first = public[0]
         what = f"statement {first.sid!r}" if first.sid else f"statement {first.index + 1}"
-        return True, f"{what} allows {', '.join(actions)} to any principal", first.line or None
+        granted = [a for a in actions if statement_grants(first, a)] or list(actions)
+        return True, f"{what} allows {', '.join(granted)} to any principal", first.line or None
     if public_statements_unknown(statements, actions):
         return None, "a statement's principal, action or condition is unknown"
     return False, ""

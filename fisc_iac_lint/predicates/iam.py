@@ -389,11 +389,7 @@ def allows(statements: Iterable[Statement], action: str) -> bool | None:
 
 
 def _denies_everywhere(stmt: Statement) -> bool:
-    return (
-        not stmt.condition
-        and stmt.not_resources is None
-        and (stmt.resources is None or "*" in stmt.resources)
-    )
+    return not stmt.condition and stmt.not_resources is None and (stmt.resources is None or "*" in stmt.resources)
 
 
 def _maybe(stmt: Statement, answer: bool | None) -> bool | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from ..model import Unknown, as_number
+from ..model import Mapping, Unknown, as_number
 from . import Context, Verdict
 
 _ALL_PROTOCOLS = {"-1", "all"}
@@ -53,26 +53,48 @@ def _covers(rule: dict, port: int, args: dict) -> bool | None:
     return low_n <= port <= high_n
 
 
+def _ports(value: Any) -> list[int]:
+    """The ``ports`` argument as ints: a list, or one port (``--param x.ports=22`` gives 22)."""
+    if value is None or value == "":
+        return []
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return [int(p) for p in items]
+
+
+def _any(values: list[bool | None]) -> bool | None:
+    """Kleene OR of ``values`` (False when empty)."""
+    return True if True in values else (None if None in values else False)
+
+
 def ingress_open_to_world(ctx: Context, rule: Any, args: dict) -> Verdict:
     """Does this ingress rule admit the whole internet to one of ``args['ports']`` over TCP?
 
-    ``args``: ``ports`` (list of ints), ``cidr_fields`` (fields holding a CIDR or a
-    list of CIDRs), ``from_field``, ``to_field``, ``protocol_field``. With
+    ``args``: ``ports`` (list of ints, or one int), ``cidr_fields`` (fields holding a
+    CIDR or a list of CIDRs), ``from_field``, ``to_field``, ``protocol_field``. With
     ``ports`` empty (``[]``), any port counts.
+
+    Open = (some source covers every address) AND (the protocol and port range cover
+    a port), with Kleene's logic: a rule whose ports are certainly not covered is not
+    open even if its source is unknown, and the other way round.
     """
     if isinstance(rule, Unknown):
         return None, f"rule is unknown: {rule.expr}"
     if not isinstance(rule, dict):
         return False, ""
-    cidrs = _values(rule, args["cidr_fields"])
-    opens = [any_address(c) for c in cidrs]
-    if True not in opens:
-        return (None, "source range is unknown") if None in opens else (False, "")
-    ports = [int(p) for p in args.get("ports") or []]
+    source = _any([any_address(c) for c in _values(rule, args["cidr_fields"])])
+    if source is False:
+        return False, ""
+    ports = _ports(args.get("ports"))
     covered = [_covers(rule, p, args) for p in ports] if ports else [True]
-    if True in covered:
-        hit = ports[covered.index(True)] if ports else None
-        return True, f"open to the internet on port {hit}" if hit is not None else "open to the internet"
-    if None in covered or None in opens:
+    port = _any(covered)
+    if port is False:
+        return False, ""
+    if source is None:
+        return None, "source range is unknown"
+    if port is None:
         return None, "protocol or port range is unknown"
-    return False, ""
+    hit = ports[covered.index(True)] if ports else None
+    field, cidr = next((f, c) for f in args["cidr_fields"] for c in _values(rule, [f]) if any_address(c))
+    line = rule.line_of(field) if isinstance(rule, Mapping) else None
+    where = f" on port {hit}" if hit is not None else ""
+    return True, f"{field} {cidr} opens it to the internet{where}", line

@@ -46,7 +46,9 @@ def render(report: Report, options: RenderOptions) -> str:
         summary += f" ({detail})"
     summary += f" in {len(report.scanned)} file{'s' if len(report.scanned) != 1 else ''}"
     if report.unknowns:
-        summary += f"; {len(report.unknowns)} undecided (unresolved values{'' if options.verbose else ', see --verbose'})"
+        summary += (
+            f"; {len(report.unknowns)} undecided (unresolved values{'' if options.verbose else ', see --verbose'})"
+        )
     if report.errors:
         summary += f"; {len(report.errors)} file{'s' if len(report.errors) != 1 else ''} could not be read"
     lines.append(summary)

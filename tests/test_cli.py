@@ -1,0 +1,148 @@
+"""End to end through the console entry point: exit codes, the JSON contract, determinism."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+INPUTS = Path("tests/inputs")
+SNAPSHOTS = ROOT / "tests" / "snapshots"
+VERSIONING = "fixtures/policies/s3-bucket-versioning-disabled"
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "fisc_iac_lint", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_exit_0_when_clean() -> None:
+    result = run(f"{VERSIONING}/cfn/pass.yaml")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.strip() == "0 findings in 1 file"
+
+
+def test_exit_1_with_findings_and_text_grouped_by_file() -> None:
+    result = run(f"{VERSIONING}/cfn/fail.yaml")
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{VERSIONING}/cfn/fail.yaml"
+    assert lines[1].split() == [
+        "4",
+        "medium",
+        "FIL0002",
+        "s3-bucket-versioning-disabled",
+        "NoVersioning",
+        "(AWS::S3::Bucket)",
+    ]
+    assert lines[-1] == "2 findings (2 medium) in 1 file"
+    assert "\033[" not in result.stdout
+
+
+def test_fail_on_threshold() -> None:
+    assert run(f"{VERSIONING}/cfn/fail.yaml", "--fail-on", "high").returncode == 0
+    assert run(f"{VERSIONING}/cfn/fail.yaml", "--fail-on", "medium").returncode == 1
+
+
+def test_malformed_and_valid_template_side_by_side() -> None:
+    result = run(str(INPUTS / "mixed"), "--format", "json")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "fisc-iac-lint: error: tests/inputs/mixed/broken.yaml: line 6: did not find expected ',' or ']'"
+    ]
+    report = json.loads(result.stdout)
+    assert [(f["rule_id"], f["file"], f["line"]) for f in report["findings"]] == [
+        ("FIL0002", "tests/inputs/mixed/bucket.yaml", 3)
+    ]
+    assert report["errors"] == [
+        {"file": "tests/inputs/mixed/broken.yaml", "message": "line 6: did not find expected ',' or ']'"}
+    ]
+
+
+def test_every_bad_input_is_one_line_and_the_scan_goes_on() -> None:
+    result = run(str(INPUTS / "bad"), str(INPUTS / "mixed" / "bucket.yaml"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    errors = result.stderr.splitlines()
+    assert [e.split(": ")[2] for e in errors] == [
+        "tests/inputs/bad/blank.yaml",
+        "tests/inputs/bad/duplicate.yaml",
+        "tests/inputs/bad/empty.template",
+        "tests/inputs/bad/image.json",
+        "tests/inputs/bad/latin1.yaml",
+        "tests/inputs/bad/tf/main.tf",
+        "tests/inputs/bad/trailing-comma.json",
+    ]
+    assert "FIL0002" in result.stdout  # the valid file was still linted
+    assert "package.json" not in result.stderr  # not a template: skipped quietly
+    verbose = run(str(INPUTS / "bad"), "-v")
+    assert "skipped: tests/inputs/bad/package.json: not a CloudFormation template" in verbose.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--format", "yaml", VERSIONING],
+        ["--fail-on", "severe", VERSIONING],
+        ["--param", "nodot", VERSIONING],
+        ["--no-such-flag", VERSIONING],
+        [],
+    ],
+)
+def test_usage_errors_exit_2(args: list[str]) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_path_is_an_error() -> None:
+    result = run("does/not/exist.yaml")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "fisc-iac-lint: error: does/not/exist.yaml: no such file or directory"
+
+
+def test_json_contract() -> None:
+    report = json.loads(run(VERSIONING, "--format", "json").stdout)
+    assert set(report) == {"version", "findings", "unknowns", "errors", "summary"}
+    finding = report["findings"][0]
+    assert {"rule_id", "config_rule", "severity", "resource", "file", "line", "controls", "message"} <= set(finding)
+    assert set(finding["resource"]) == {"type", "name"}
+    assert isinstance(finding["line"], int)
+    assert finding["controls"] == {"fisc": ["FISCSEC9-BP02 (実 22、実 32)"], "k-isms": ["2.9.3", "2.12"]}
+    assert report["summary"]["findings"] == len(report["findings"])
+
+
+def test_json_snapshot_and_determinism() -> None:
+    first = run(VERSIONING, "--format", "json").stdout
+    assert run(VERSIONING, "--format", "json").stdout == first
+    # the library grows: the number of loaded policies is not part of the snapshot
+    stable = re.sub(r'"policies": \d+', '"policies": N', first)
+    snapshot = SNAPSHOTS / "versioning.json"
+    if os.environ.get("UPDATE_SNAPSHOTS"):
+        snapshot.write_text(stable, encoding="utf-8")
+    assert stable == snapshot.read_text(encoding="utf-8")
+
+
+def test_output_file_and_a_foreign_working_directory(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    result = run(str(ROOT / VERSIONING / "tf"), "--format", "json", "--output", str(out), cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert {Path(f["file"]).name for f in report["findings"]} == {"main.tf"}
+
+
+def test_a_tf_file_argument_lints_its_whole_module() -> None:
+    result = run(f"{VERSIONING}/tf/fail-split-suspended/storage.tf", "--format", "json")
+    report = json.loads(result.stdout)
+    assert [(f["file"], f["line"]) for f in report["findings"]] == [
+        (f"{VERSIONING}/tf/fail-split-suspended/main.tf", 1)
+    ]
