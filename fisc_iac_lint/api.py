@@ -192,6 +192,7 @@ def _lint_unit(unit: discovery.Unit, policies: list[Policy], params: dict, optio
         if template is None:
             return
         report.scanned.extend(template.files)
+    report.skipped.extend(template.skipped)
     seen: dict[tuple[str, str, str], int] = {}
     for result in evaluate(Graph(template), policies, params):
         if result.ok is None:

@@ -133,6 +133,7 @@ class Template:
     edges: list[Edge] = field(default_factory=list)
     files: tuple[str, ...] = ()  # every file the unit was read from
     problems: list[ParseError] = field(default_factory=list)  # read, but something is wrong
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # parts not checked, for --verbose
 
 
 def walk(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:

@@ -146,3 +146,18 @@ def test_a_tf_file_argument_lints_its_whole_module() -> None:
     assert [(f["file"], f["line"]) for f in report["findings"]] == [
         (f"{VERSIONING}/tf/fail-split-suspended/main.tf", 1)
     ]
+
+
+def test_cdk_output_is_found_by_content_with_json_lines() -> None:
+    report = json.loads(run("tests/inputs/cdk/cdk.out", "--format", "json").stdout)
+    assert [(f["rule_id"], f["resource"]["name"], f["file"], f["line"]) for f in report["findings"]] == [
+        ("FIL0002", "RawBucket1A2B3C4D", "tests/inputs/cdk/cdk.out/DataStack.template.json", 3)
+    ]
+    assert report["errors"] == []
+
+
+def test_a_file_argument_is_linted_whatever_its_extension() -> None:
+    report = json.loads(run("tests/inputs/cdk/template.txt", "--format", "json").stdout)
+    assert sorted({f["rule_id"] for f in report["findings"]}) == ["FIL0001", "FIL0002"]
+    walked = json.loads(run("tests/inputs/cdk", "--format", "json").stdout)
+    assert all(not f["file"].endswith(".txt") for f in walked["findings"])  # not walked into

@@ -265,3 +265,27 @@ def test_tf_syntax_errors_name_the_line(text: str, reason: str) -> None:
         hcl.parse(text)
     assert reason in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_preprocessor_tags_are_unknown_values_and_foreach_is_listed() -> None:
+    template = cfn(
+        """
+        Transform: AWS::LanguageExtensions
+        Resources:
+          Fn::ForEach::Buckets:
+            - Name
+            - [a, b]
+            - Bucket${Name}:
+                Type: AWS::S3::Bucket
+          Site:
+            Type: AWS::S3::Bucket
+            Properties:
+              WebsiteConfiguration: !Rain::Embed site.json
+        """
+    )
+    assert [r.name for r in template.resources] == ["Site"]
+    assert template.skipped == [("t.yaml:4", "Fn::ForEach::Buckets is not expanded yet")]
+    value = template.resources[0].properties["WebsiteConfiguration"]
+    assert isinstance(value, Unknown) and "Rain::Embed" in value.expr
+    with pytest.raises(LoadError, match="unknown tag !ValueOf"):
+        load("a: !ValueOf x")

@@ -54,7 +54,11 @@ GOOD = (ROOT / "policies" / "s3" / "s3-bucket-versioning-disabled.yaml").read_te
     "name, text, reason",
     [
         ("x", "id: [unclosed", "not valid YAML"),
-        ("s3-bucket-versioning-disabled", GOOD.replace("severity: medium", "severity: urgent"), "$.severity: 'urgent' is not one of"),
+        (
+            "s3-bucket-versioning-disabled",
+            GOOD.replace("severity: medium", "severity: urgent"),
+            "$.severity: 'urgent' is not one of",
+        ),
         ("s3-bucket-versioning-disabled", GOOD.replace("equals:", "equal:"), "$.checks.cloudformation[0].require"),
         ("renamed", GOOD, "the file must be named after the policy: s3-bucket-versioning-disabled.yaml"),
         (
@@ -64,7 +68,9 @@ GOOD = (ROOT / "policies" / "s3" / "s3-bucket-versioning-disabled.yaml").read_te
         ),
         (
             "s3-bucket-versioning-disabled",
-            GOOD.replace("equals: {path: VersioningConfiguration.Status, value: Enabled}", "predicate: {name: run_my_code}"),
+            GOOD.replace(
+                "equals: {path: VersioningConfiguration.Status, value: Enabled}", "predicate: {name: run_my_code}"
+            ),
             "unknown predicate 'run_my_code'",
         ),
     ],

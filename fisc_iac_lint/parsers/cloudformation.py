@@ -57,6 +57,14 @@ def build(doc: Mapping, path: str) -> Template:
     template = Template(format=CLOUDFORMATION, path=path, files=(path,))
     for logical_id, body in resources.items():
         line = resources.line_of(logical_id) if isinstance(resources, Mapping) else 0
+        if isinstance(logical_id, str) and logical_id.startswith("Fn::ForEach::"):
+            template.skipped.append((f"{path}:{line}", f"{logical_id} is not expanded yet"))
+            continue
+        if isinstance(body, dict) and isinstance(body.get("Type"), dict):
+            # e.g. Type: !Rain::Module ./vpc.yml: a pre-processor's module, expanded elsewhere
+            directive = str(next(iter(body["Type"]), "")).removeprefix("Fn::Tag::")
+            template.skipped.append((f"{path}:{line}", f"{logical_id}: Type is a {directive} directive, not expanded"))
+            continue
         if not isinstance(body, dict) or not isinstance(body.get("Type"), str):
             raise LoadError(f"line {line}: resource {logical_id} has no Type")
         raw_props = body.get("Properties", Mapping(line=line))

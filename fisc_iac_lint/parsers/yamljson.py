@@ -162,6 +162,10 @@ def _json_scalar(value: str, implicit: tuple[bool, bool], tag: str | None) -> An
 
 def _short_form(tag: str, value: Any, line: int) -> Mapping:
     key = _SHORT_FORMS.get(tag)
+    if key is None and "::" in tag:
+        # A pre-processor's directive (Rain's !Rain::Embed, !Rain::Module ...): its
+        # result is not known here, so it becomes an unresolved function, not an error.
+        key = f"Fn::Tag::{tag[1:]}"
     if key is None:
         raise LoadError(f"line {line}: unknown tag {tag}")
     if tag in _SCALAR_ONLY and not isinstance(value, str):
