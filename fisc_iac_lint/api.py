@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +19,11 @@ from . import discover as discovery
 from .controls import catalogue
 from .engine import Result, evaluate
 from .graph import Graph
-from .model import CLOUDFORMATION, Finding, ParseError, Report, Template, UnknownResult
+from .model import CLOUDFORMATION, Finding, Mapping, ParseError, Report, Resource, Template, UnknownResult
 from .policies import Policy, load_policies, with_overrides
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
+ACCOUNT_BASELINE = "account-baseline"  # the profile that runs account-scope policies
 _TEMPLATE_MARKERS = (b"AWSTemplateFormatVersion", b"Resources")
 
 
@@ -37,6 +38,7 @@ class Options:
     exclude: tuple[str, ...] = ()
     max_file_bytes: int = MAX_FILE_BYTES
     debug: bool = False  # let internal errors raise, for a bug report
+    profiles: frozenset[str] = frozenset()  # e.g. {"account-baseline"}
 
 
 def read_text(path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
@@ -152,22 +154,30 @@ def _parameters(policies: list[Policy], overrides: dict[str, dict[str, Any]]) ->
 def lint(paths: list[str], options: Options | None = None) -> Report:
     options = options or Options()
     policy_set = load_policies(options.policy_dirs)
-    policies = [p for p in policy_set.policies if p.scope == "resource"]
-    report = Report(policies=len(policies))
+    active = [p for p in policy_set.policies if p.scope == "resource" or ACCOUNT_BASELINE in options.profiles]
+    report = Report(policies=len(active))
     report.errors.extend(ParseError(e.split(": ", 1)[0], e.split(": ", 1)[-1]) for e in policy_set.errors)
-    params = _parameters(policies, options.parameters)
+    params = _parameters(active, options.parameters)
     found = discovery.discover(paths, options.exclude)
     report.errors.extend(found.errors)
     report.skipped.extend(found.skipped)
+    scan = _Scan(
+        [p for p in active if p.scope == "resource"],
+        [p for p in active if p.scope == "account"],
+        params,
+        options,
+        report,
+    )
     for unit in found.units:
         try:
-            _lint_unit(unit, policies, params, options, report)
+            scan.unit(unit)
         except Exception as exc:  # noqa: BLE001 - one unit's bug must not lose the others
             if options.debug:
                 raise
             report.errors.append(
                 ParseError(unit.path, f"internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)")
             )
+    scan.account_findings(discovery.display(paths[0]) if paths else ".")
     report.findings.sort(key=lambda f: (f.file, f.line, f.rule_id, f.resource_name))
     report.unknowns.sort(key=lambda u: (u.file, u.line, u.rule_id, u.resource_name))
     report.errors.sort(key=lambda e: (e.file, e.message))
@@ -175,31 +185,70 @@ def lint(paths: list[str], options: Options | None = None) -> Report:
     return report
 
 
-def _lint_unit(unit: discovery.Unit, policies: list[Policy], params: dict, options: Options, report: Report) -> None:
-    if unit.format == CLOUDFORMATION:
-        parsed = parse_cloudformation(unit.path, options.max_file_bytes)
-        if parsed is None:
-            report.skipped.append((unit.path, "not a CloudFormation template"))
-            return
-        if isinstance(parsed, ParseError):
-            report.errors.append(parsed)
-            return
-        template: Template | None = parsed
-        report.scanned.append(unit.path)
-    else:
-        template, errors = parse_terraform(unit.path, options.max_file_bytes)
-        report.errors.extend(errors)
-        if template is None:
-            return
-        report.scanned.extend(template.files)
-    report.skipped.extend(template.skipped)
-    seen: dict[tuple[str, str, str], int] = {}
-    for result in evaluate(Graph(template), policies, params):
+@dataclass
+class _Scan:
+    """One scan: units are parsed, evaluated and dropped one by one; only results stay."""
+
+    resource_policies: list[Policy]
+    account_policies: list[Policy]
+    params: dict[str, dict[str, Any]]
+    options: Options
+    report: Report
+    account_evidence: list[Result] = field(default_factory=list)
+    seen: dict[tuple[str, str, str], int] = field(default_factory=dict)
+
+    def unit(self, unit: discovery.Unit) -> None:
+        report = self.report
+        if unit.format == CLOUDFORMATION:
+            parsed = parse_cloudformation(unit.path, self.options.max_file_bytes)
+            if parsed is None:
+                report.skipped.append((unit.path, "not a CloudFormation template"))
+                return
+            if isinstance(parsed, ParseError):
+                report.errors.append(parsed)
+                return
+            template: Template | None = parsed
+            report.scanned.append(unit.path)
+        else:
+            template, errors = parse_terraform(unit.path, self.options.max_file_bytes)
+            report.errors.extend(errors)
+            if template is None:
+                return
+            report.scanned.extend(template.files)
+        report.skipped.extend(template.skipped)
+        graph = Graph(template)
+        for result in evaluate(graph, self.resource_policies, self.params):
+            self.record(result)
+        for result in evaluate(graph, self.account_policies, self.params, keep_passes=True):
+            # keep the evidence, not the graph: the resource without its properties
+            light = replace(result.resource, properties=Mapping(), metadata=None)
+            self.account_evidence.append(replace(result, resource=light))
+
+    def record(self, result: Result) -> None:
         if result.ok is None:
-            report.unknowns.append(
+            self.report.unknowns.append(
                 UnknownResult(result.policy.id, result.resource.name, result.resource.file, result.line, result.detail)
             )
-            continue
+            return
         key = (result.policy.id, result.resource.file, result.resource.name)
-        seen[key] = seen.get(key, 0) + 1
-        report.findings.append(_finding(result, seen[key]))
+        self.seen[key] = self.seen.get(key, 0) + 1
+        self.report.findings.append(_finding(result, self.seen[key]))
+
+    def account_findings(self, root: str) -> None:
+        """An account rule holds when at least one resource anywhere in the scan satisfies it."""
+        for policy in self.account_policies:
+            evidence = [r for r in self.account_evidence if r.policy.id == policy.id]
+            if any(r.ok is True for r in evidence):
+                continue
+            if any(r.ok is None for r in evidence):
+                for r in evidence:
+                    if r.ok is None:
+                        self.record(r)
+                continue
+            if evidence:  # defined, but none conforms: each one is a finding
+                for r in evidence:
+                    self.record(r)
+                continue
+            types = sorted({t for checks in policy.checks.values() for c in checks for t in c.resource_types})
+            account = Resource(policy.formats()[0], "AWS account", "account", Mapping(), root, 0, 0)
+            self.record(Result(policy, account, False, 0, f"no {' / '.join(types)} is defined in the scanned files"))

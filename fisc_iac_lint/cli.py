@@ -65,6 +65,9 @@ def lint(
     policy_dir: List[Path] = typer.Option([], "--policy-dir", help="Extra policy directory (data only)."),
     param: List[str] = typer.Option([], "--param", help="Override a policy parameter: POLICY.NAME=VALUE."),
     exclude: List[str] = typer.Option([], "--exclude", help="Glob of paths to skip."),
+    profile: List[str] = typer.Option(
+        [], "--profile", help="Opt-in profile: account-baseline (account-level rules: trails, detectors, ...)."
+    ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List undecided checks and skipped files."),
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour (default: on a terminal)."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
@@ -74,8 +77,17 @@ def lint(
     from .api import Options, lint as run_lint
     from .report import RenderOptions, renderer
 
+    unknown_profiles = sorted(set(profile) - {"account-baseline"})
+    if unknown_profiles:
+        raise typer.BadParameter(
+            f"unknown profile {unknown_profiles[0]!r} (known: account-baseline)", param_hint="--profile"
+        )
     options = Options(
-        policy_dirs=list(policy_dir), parameters=_parse_params(param), exclude=tuple(exclude), debug=debug
+        policy_dirs=list(policy_dir),
+        parameters=_parse_params(param),
+        exclude=tuple(exclude),
+        debug=debug,
+        profiles=frozenset(profile),
     )
     report = run_lint(paths, options)
     for error in report.errors:

@@ -36,6 +36,38 @@ class BestPractice:
 
 
 @dataclass(frozen=True)
+class RuleEntry:
+    """How one AWS Config rule of the K-ISMS mapping is decided (data/kisms-rules/)."""
+
+    rule: str
+    scope: str  # resource | account | runtime
+    formats: dict[str, str]  # format -> why it cannot express the resource
+    reason: str  # runtime: the live state that decides it
+    notes: str
+    source: str
+
+
+def kisms_registry() -> dict[str, RuleEntry]:
+    """Every registered rule; raises ValueError naming the file for a bad or duplicate entry."""
+    entries: dict[str, RuleEntry] = {}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    for path in sorted((DATA / "kisms-rules").glob("*.yaml")):
+        for item in yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or []:
+            rule = item.get("rule")
+            if rule in entries:
+                raise ValueError(f"{path}: {rule} is already registered in {entries[rule].source}")
+            scope = item.get("scope")
+            if scope not in ("resource", "account", "runtime"):
+                raise ValueError(f"{path}: {rule}: scope must be resource, account or runtime")
+            if scope == "runtime" and not item.get("reason"):
+                raise ValueError(f"{path}: {rule}: a runtime rule needs a reason")
+            entries[rule] = RuleEntry(
+                rule, scope, dict(item.get("formats") or {}), item.get("reason", ""), item.get("notes", ""), path.name
+            )
+    return entries
+
+
+@dataclass(frozen=True)
 class Catalogue:
     kisms_rows: tuple[tuple[str, str], ...]  # (control, config rule), in the mapping's order
     fisc: tuple[BestPractice, ...]

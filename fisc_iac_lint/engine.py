@@ -340,7 +340,8 @@ class Evaluator:
         return _or(outcomes)
 
     # -- one check on one resource ---------------------------------------------------------
-    def run(self, check: Check, resource: Resource) -> Result | None:
+    def run(self, check: Check, resource: Resource, keep_passes: bool = False) -> Result | None:
+        """The result of one check on one resource: None when it passes (or does not apply)."""
         if check.when is not None:
             applies = self.check(resource, resource.properties, check.when)
             if applies.ok is False:
@@ -348,13 +349,15 @@ class Evaluator:
             if applies.ok is None:
                 return Result(self.policy, resource, None, applies.line or resource.line, applies.detail)
         outcome = self.check(resource, resource.properties, check.require)
-        if outcome.ok is True:
+        if outcome.ok is True and not keep_passes:
             return None
         return Result(self.policy, resource, outcome.ok, outcome.line or resource.line, outcome.detail)
 
 
-def evaluate(graph: Graph, policies: list[Policy], params: dict[str, dict[str, Any]]) -> list[Result]:
-    """Every violation and unknown of ``policies`` on the graph."""
+def evaluate(
+    graph: Graph, policies: list[Policy], params: dict[str, dict[str, Any]], keep_passes: bool = False
+) -> list[Result]:
+    """Every violation and unknown of ``policies`` on the graph (and passes, if asked: account rules)."""
     results: list[Result] = []
     fmt = graph.template.format
     for policy in policies:
@@ -366,7 +369,7 @@ def evaluate(graph: Graph, policies: list[Policy], params: dict[str, dict[str, A
             for resource in graph.of_type(check.resource_types):
                 if resource.kind == "data":
                     continue
-                result = evaluator.run(check, resource)
+                result = evaluator.run(check, resource, keep_passes)
                 if result is not None:
                     results.append(result)
     return results

@@ -29,10 +29,22 @@ class Context:
 Predicate = Callable[[Context, Any, dict], Verdict]
 
 
-# Imported after Context and Verdict exist: the predicate modules use them.
-from . import documents, network  # noqa: E402
+PREDICATES: dict[str, Predicate] = {}
 
-PREDICATES: dict[str, Predicate] = {
-    "ingress_open_to_world": network.ingress_open_to_world,
-    "document_allows_public": documents.document_allows_public,
-}
+
+def predicate(function: Predicate) -> Predicate:
+    """Register a function as a predicate policies can name (by its function name)."""
+    PREDICATES[function.__name__] = function
+    return function
+
+
+def _load_all() -> None:
+    """Import every module of this package, so each registers its predicates itself."""
+    import importlib
+    import pkgutil
+
+    for module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+        importlib.import_module(f"{__name__}.{module}")
+
+
+_load_all()

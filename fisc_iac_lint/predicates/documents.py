@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import Unknown
-from . import Context, Verdict
+from . import Context, Verdict, predicate
 from .iam import public_statements, public_statements_unknown, read_document, statement_grants
 
 
+@predicate
 def document_allows_public(ctx: Context, document: Any, args: dict) -> Verdict:
     """Does the document allow anyone (``*``, no pinning condition) one of ``args['actions']``?"""
     if document is None:

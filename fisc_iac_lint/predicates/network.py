@@ -6,7 +6,7 @@ import ipaddress
 from typing import Any
 
 from ..model import Mapping, Unknown, as_number
-from . import Context, Verdict
+from . import Context, Verdict, predicate
 
 _ALL_PROTOCOLS = {"-1", "all"}
 _TCP = {"tcp", "6"}
@@ -66,6 +66,7 @@ def _any(values: list[bool | None]) -> bool | None:
     return True if True in values else (None if None in values else False)
 
 
+@predicate
 def ingress_open_to_world(ctx: Context, rule: Any, args: dict) -> Verdict:
     """Does this ingress rule admit the whole internet to one of ``args['ports']`` over TCP?
 
