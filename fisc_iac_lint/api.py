@@ -18,7 +18,7 @@ from typing import Any
 from . import discover as discovery
 from .controls import catalogue
 from .engine import Result, evaluate
-from .graph import Graph
+from .graph import Graph, find_cycle
 from .model import CLOUDFORMATION, Finding, Mapping, ParseError, Report, Resource, Template, UnknownResult
 from .policies import Policy, load_policies, with_overrides
 
@@ -81,7 +81,8 @@ def parse_cloudformation(path: str, max_bytes: int = MAX_FILE_BYTES) -> Template
         return ParseError(path, f"cannot read: {exc.strerror or exc}")
     try:
         if len(head) > max_bytes:
-            raise InputError(f"file is over the {max_bytes / 1048576:.0f} MB limit")
+            size = os.path.getsize(path)
+            raise InputError(f"file is {size / 1048576:.1f} MB, over the {max_bytes / 1048576:.0f} MB limit")
         if not head.strip():
             raise InputError("empty file")
         if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" not in head[:8192]:
@@ -216,6 +217,11 @@ class _Scan:
                 return
             report.scanned.extend(template.files)
         report.skipped.extend(template.skipped)
+        cycle = find_cycle(e for e in template.edges if e.target in {r.name for r in template.resources})
+        if cycle:  # CloudFormation and Terraform both reject it; the other resources are still checked
+            report.errors.append(
+                ParseError(template.path, f"circular dependency between resources: {' -> '.join(cycle)}")
+            )
         graph = Graph(template)
         for result in evaluate(graph, self.resource_policies, self.params):
             self.record(result)

@@ -112,14 +112,43 @@ def lint(
     raise typer.Exit(EXIT_OK)
 
 
+class Framework(str, Enum):
+    kisms = "k-isms"
+    fisc = "fisc"
+
+
+controls_app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
+
+
+@controls_app.command()
+def controls(
+    framework: Framework = typer.Option(..., "--framework", help="k-isms or fisc."),
+    output_format: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
+) -> None:
+    """List every control of a framework, the policies that decide it, and what stays outside static analysis."""
+    import json
+
+    from .coverage import fisc_coverage, kisms_coverage, render_text
+
+    data = kisms_coverage() if framework is Framework.kisms else fisc_coverage()
+    if output_format is Format.json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(render_text(data))
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if "--version" in args:
         sys.stdout.write(f"fisc-iac-lint {__version__}\n")
         return EXIT_OK
     debug = "--debug" in args
+    # `controls` is a subcommand; anything else is a path (use ./controls for a directory of that name)
+    app, prog = (controls_app, "fisc-iac-lint controls") if args[:1] == ["controls"] else (lint_app, "fisc-iac-lint")
+    if app is controls_app:
+        args = args[1:]
     try:
-        lint_app(args=args, prog_name="fisc-iac-lint", standalone_mode=True)
+        app(args=args, prog_name=prog, standalone_mode=True)
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (EXIT_OK if code is None else EXIT_ERROR)

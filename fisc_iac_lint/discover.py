@@ -4,6 +4,7 @@ and Terraform modules (a directory of ``.tf`` files).
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass, field
 
@@ -50,6 +51,16 @@ class Discovery:
 
 def display(path: str) -> str:
     return os.path.normpath(path).replace(os.sep, "/")
+
+
+def _why_not_a_file(path: str) -> str:
+    if not os.path.islink(path):
+        return "not a regular file (pipe, socket or device)"
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return "symbolic link loop" if exc.errno == errno.ELOOP else "broken symbolic link"
+    return "symbolic link to something that is not a regular file"
 
 
 def _is_virtualenv(path: str) -> bool:
@@ -113,8 +124,9 @@ def _walk(root: str, add_file, found: Discovery, exclude: tuple[str, ...]) -> No
             if exclude and _excluded(full, exclude):
                 found.skipped.append((display(full), "excluded"))
                 continue
-            if os.path.islink(full) and not os.path.exists(full):
+            if not os.path.isfile(full):  # pipes, sockets, devices, broken links: never opened
                 if name.endswith(".tf") or name.lower().endswith(CFN_EXTENSIONS):
-                    found.errors.append(ParseError(display(full), "broken symbolic link"))
+                    reason = _why_not_a_file(full)
+                    found.errors.append(ParseError(display(full), reason))
                 continue
             add_file(full, False)

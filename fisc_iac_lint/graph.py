@@ -56,3 +56,30 @@ class Graph:
             if target.type in wanted and strip_indices(edge.path)[: len(via)] == via:
                 seen.setdefault(target.name, target)
         return list(seen.values())
+
+
+def find_cycle(edges: Iterable[Edge]) -> list[str] | None:
+    """A dependency cycle among resources (``[a, b, a]``), or None. Iterative: no recursion."""
+    targets: dict[str, list[str]] = defaultdict(list)
+    for edge in edges:
+        if edge.target not in targets[edge.source]:
+            targets[edge.source].append(edge.target)
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for start in sorted(targets):
+        if state.get(start):
+            continue
+        path = [start]
+        stack = [iter(targets[start])]
+        state[start] = 1
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                state[path.pop()] = 2
+                stack.pop()
+            elif state.get(nxt) == 1:
+                return path[path.index(nxt) :] + [nxt]
+            elif not state.get(nxt):
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append(iter(targets.get(nxt, ())))
+    return None

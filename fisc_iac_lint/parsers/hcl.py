@@ -125,8 +125,11 @@ def parse(text: str) -> Body:
     except LarkError as exc:
         raise HclError(str(exc).splitlines()[0]) from None
     except RecursionError:
-        raise HclError("nesting too deep") from None
-    return _Reader(text).body(tree.children[0])
+        raise HclError("nesting too deep to parse") from None
+    try:
+        return _Reader(text).body(tree.children[0])
+    except RecursionError:  # the reader recurses once per nesting level
+        raise HclError("nesting too deep (a few hundred levels at most)") from None
 
 
 def _token_text(exc: Any) -> str:

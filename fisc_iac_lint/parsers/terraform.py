@@ -16,6 +16,7 @@ from typing import Any, Callable
 from ..model import TERRAFORM, Edge, Mapping, ParseError, Ref, Resource, Sequence, Template, Unknown, as_bool, refs_in
 from . import hcl
 
+MAX_LOCAL_DEPTH = 100  # locals built from locals: a limit that protects the runner
 _NOT_RESOURCES = {"var", "local", "each", "count", "path", "self", "terraform", "data", "module"}
 _SKIPPED_BLOCKS = {"provisioner", "connection"}
 
@@ -220,6 +221,17 @@ class _Module:
             return self.local_values[name]
         if name not in self.local_exprs:
             return Unknown(f"local.{name}")
+        if len(self.evaluating) >= MAX_LOCAL_DEPTH:
+            local_expr, file = self.local_exprs[name]
+            self.problems.append(
+                ParseError(
+                    file,
+                    f"line {local_expr.line}: local.{name}: locals refer to locals more than {MAX_LOCAL_DEPTH} deep",
+                )
+            )
+            value = Unknown(f"local.{name} (too deep)")
+            self.local_values[name] = value
+            return value
         if name in self.evaluating:
             local_expr, file = self.local_exprs[name]
             self.problems.append(ParseError(file, f"line {local_expr.line}: local.{name} refers to itself"))
