@@ -19,32 +19,14 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import series, timed  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT / "fixtures" / "policies" / "s3-bucket-versioning-disabled" / "cfn" / "pass.yaml"
 HEAVY = ("cfnlint", "jsonschema", "hcl2", "lark", "pydantic", "samtranslator", "rich")
-
-
-def timed(cmd: list[str]) -> tuple[float, int]:
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        sys.exit(f"{' '.join(cmd)} exited {code}")
-    return elapsed, usage.ru_maxrss  # KiB on Linux
-
-
-def series(cmd: list[str], runs: int) -> tuple[list[float], list[int]]:
-    times, peaks = [], []
-    for _ in range(runs):
-        elapsed, peak = timed(cmd)
-        times.append(elapsed)
-        peaks.append(peak)
-    return times, peaks
 
 
 def main() -> None:

@@ -39,6 +39,8 @@ class Options:
     max_file_bytes: int = MAX_FILE_BYTES
     debug: bool = False  # let internal errors raise, for a bug report
     profiles: frozenset[str] = frozenset()  # e.g. {"account-baseline"}
+    select: frozenset[str] = frozenset()  # run only these policies (id, name or AWS Config rule)
+    ignore: frozenset[str] = frozenset()  # never run these
 
 
 def read_text(path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
@@ -152,11 +154,21 @@ def _parameters(policies: list[Policy], overrides: dict[str, dict[str, Any]]) ->
     return params
 
 
+def _names(policy: Policy) -> set[str]:
+    return {policy.id, policy.name, policy.config_rule or policy.id}
+
+
 def lint(paths: list[str], options: Options | None = None) -> Report:
     options = options or Options()
     policy_set = load_policies(options.policy_dirs)
-    active = [p for p in policy_set.policies if p.scope == "resource" or ACCOUNT_BASELINE in options.profiles]
-    report = Report(policies=len(active))
+    active = [
+        p
+        for p in policy_set.policies
+        if (p.scope == "resource" or ACCOUNT_BASELINE in options.profiles)
+        and (not options.select or _names(p) & options.select)
+        and not _names(p) & options.ignore
+    ]
+    report = Report(policies=len(active), rules=active)
     report.errors.extend(ParseError(e.split(": ", 1)[0], e.split(": ", 1)[-1]) for e in policy_set.errors)
     params = _parameters(active, options.parameters)
     found = discovery.discover(paths, options.exclude)

@@ -23,6 +23,15 @@ EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 class Format(str, Enum):
     text = "text"
     json = "json"
+    sarif = "sarif"
+    junit = "junit"
+    github = "github"
+    markdown = "markdown"
+
+
+class ListingFormat(str, Enum):
+    text = "text"
+    json = "json"
 
 
 class Severity(str, Enum):
@@ -59,12 +68,20 @@ def _parse_params(values: List[str]) -> dict:
 @lint_app.command()
 def lint(
     paths: List[str] = typer.Argument(..., help="Files and directories to lint."),
-    output_format: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+    output_format: List[Format] = typer.Option(
+        [], "--format", "-f", help="Output format; repeat for several: text, json, sarif, junit, github, markdown."
+    ),
+    output: List[Path] = typer.Option(
+        [], "--output", "-o", help="Write the n-th --format to this file (one format may go to standard output)."
+    ),
     fail_on: Severity = typer.Option(Severity.low, "--fail-on", help="Lowest severity that fails the run (exit 1)."),
     policy_dir: List[Path] = typer.Option([], "--policy-dir", help="Extra policy directory (data only)."),
     param: List[str] = typer.Option([], "--param", help="Override a policy parameter: POLICY.NAME=VALUE."),
     exclude: List[str] = typer.Option([], "--exclude", help="Glob of paths to skip."),
+    select: List[str] = typer.Option(
+        [], "--select", help="Run only these policies (id, name or Config rule; comma-separated)."
+    ),
+    ignore: List[str] = typer.Option([], "--ignore", help="Do not run these policies (id, name or Config rule)."),
     profile: List[str] = typer.Option(
         [], "--profile", help="Opt-in profile: account-baseline (account-level rules: trails, detectors, ...)."
     ),
@@ -77,6 +94,11 @@ def lint(
     from .api import Options, lint as run_lint
     from .report import RenderOptions, renderer
 
+    formats = [f.value for f in output_format] or ["text"]
+    if len(output) > len(formats):
+        raise typer.BadParameter("more --output files than --format options", param_hint="--output")
+    if len(formats) - len(output) > 1:
+        raise typer.BadParameter("only one format can go to standard output: give the others an --output each")
     unknown_profiles = sorted(set(profile) - {"account-baseline"})
     if unknown_profiles:
         raise typer.BadParameter(
@@ -88,22 +110,24 @@ def lint(
         exclude=tuple(exclude),
         debug=debug,
         profiles=frozenset(profile),
+        select=frozenset(n.strip() for item in select for n in item.split(",") if n.strip()),
+        ignore=frozenset(n.strip() for item in ignore for n in item.split(",") if n.strip()),
     )
     report = run_lint(paths, options)
     for error in report.errors:
         typer.echo(f"fisc-iac-lint: error: {error.file}: {error.message}", err=True)
-    use_color = (
-        color if color is not None else (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-    )
-    rendered = renderer(output_format.value)(report, RenderOptions(color=bool(use_color), verbose=verbose))
-    if output is not None:
+    targets: List[Optional[Path]] = [*output, *[None] * (len(formats) - len(output))]
+    for fmt, target in zip(formats, targets):
+        tty = target is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        rendered = renderer(fmt)(report, RenderOptions(color=bool(tty if color is None else color), verbose=verbose))
+        if target is None:
+            sys.stdout.write(rendered)
+            continue
         try:
-            output.write_text(rendered, encoding="utf-8")
+            target.write_text(rendered, encoding="utf-8")
         except OSError as exc:
-            typer.echo(f"fisc-iac-lint: error: {output}: cannot write: {exc.strerror}", err=True)
+            typer.echo(f"fisc-iac-lint: error: {target}: cannot write: {exc.strerror}", err=True)
             raise typer.Exit(EXIT_ERROR)
-    else:
-        sys.stdout.write(rendered)
     if report.errors:
         raise typer.Exit(EXIT_ERROR)
     threshold = _SEVERITY_RANK[fail_on.value]
@@ -123,7 +147,7 @@ controls_app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_e
 @controls_app.command()
 def controls(
     framework: Framework = typer.Option(..., "--framework", help="k-isms or fisc."),
-    output_format: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
+    output_format: ListingFormat = typer.Option(ListingFormat.text, "--format", "-f", help="text or json."),
 ) -> None:
     """List every control of a framework, the policies that decide it, and what stays outside static analysis."""
     import json
@@ -131,7 +155,7 @@ def controls(
     from .coverage import fisc_coverage, kisms_coverage, render_text
 
     data = kisms_coverage() if framework is Framework.kisms else fisc_coverage()
-    if output_format is Format.json:
+    if output_format is ListingFormat.json:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
         sys.stdout.write(render_text(data))

@@ -232,3 +232,4 @@ class Report:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     scanned: list[str] = field(default_factory=list)  # files read as templates or modules
     policies: int = 0
+    rules: list[Any] = field(default_factory=list)  # the policies that ran (for SARIF rules and docs)

@@ -16,10 +16,19 @@ class RenderOptions:
 
 def renderer(name: str):
     """The ``render`` function of a format, imported only when asked for."""
-    if name == "json":
-        from .json_report import render
-    elif name == "text":
-        from .text import render
-    else:  # the CLI validates names first
+    import importlib
+
+    module = FORMATS.get(name)
+    if module is None:  # the CLI validates names first
         raise ValueError(f"unknown format {name}")
-    return render
+    return importlib.import_module(f"{__name__}.{module}").render
+
+
+FORMATS = {
+    "text": "text",
+    "json": "json_report",
+    "sarif": "sarif",
+    "junit": "junit",
+    "github": "github",
+    "markdown": "markdown",
+}

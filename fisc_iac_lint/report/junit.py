@@ -1,0 +1,49 @@
+"""``--format junit``: JUnit XML that CI servers read: one test suite per file, one failing
+test case per finding, and an error test case per input that could not be read."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from xml.etree import ElementTree as ET
+
+from ..model import Report
+from . import RenderOptions
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    root = ET.Element(
+        "testsuites",
+        name="fisc-iac-lint",
+        tests=str(len(report.findings) + len(report.errors)),
+        failures=str(len(report.findings)),
+        errors=str(len(report.errors)),
+    )
+    for file, findings in groupby(report.findings, key=lambda f: f.file):
+        items = list(findings)
+        suite = ET.SubElement(root, "testsuite", name=file, tests=str(len(items)), failures=str(len(items)), errors="0")
+        for f in items:
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                name=f"{f.rule_id} {f.rule_name} {f.resource_name}",
+                classname=f.rule_id,
+                file=f.file,
+                line=str(f.line),
+            )
+            failure = ET.SubElement(case, "failure", message=f.message, type=f.severity)
+            controls = "; ".join(f"{k}: {', '.join(v)}" for k, v in sorted(f.controls.items()))
+            failure.text = f"{f.file}:{f.line}: {f.message}\nresource: {f.resource_type} {f.resource_name}\ncontrols: {controls}\nfix: {f.remediation['en']}"
+    if report.errors:
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name="inputs",
+            tests=str(len(report.errors)),
+            failures="0",
+            errors=str(len(report.errors)),
+        )
+        for e in report.errors:
+            case = ET.SubElement(suite, "testcase", name=e.file, classname="input", file=e.file)
+            ET.SubElement(case, "error", message=e.message, type="input-error").text = f"{e.file}: {e.message}"
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
