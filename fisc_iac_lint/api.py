@@ -21,6 +21,7 @@ from .engine import Result, evaluate
 from .graph import Graph, find_cycle
 from .model import CLOUDFORMATION, Finding, Mapping, ParseError, Report, Resource, Template, UnknownResult
 from .policies import Policy, load_policies, with_overrides
+from .suppressions import today
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 ACCOUNT_BASELINE = "account-baseline"  # the profile that runs account-scope policies
@@ -180,6 +181,7 @@ def lint(paths: list[str], options: Options | None = None) -> Report:
         params,
         options,
         report,
+        all_policies=policy_set.policies,
     )
     for unit in found.units:
         try:
@@ -194,6 +196,7 @@ def lint(paths: list[str], options: Options | None = None) -> Report:
     report.findings.sort(key=lambda f: (f.file, f.line, f.rule_id, f.resource_name))
     report.unknowns.sort(key=lambda u: (u.file, u.line, u.rule_id, u.resource_name))
     report.errors.sort(key=lambda e: (e.file, e.message))
+    report.warnings.sort(key=lambda e: (e.file, e.message))
     report.skipped.sort()
     return report
 
@@ -207,8 +210,10 @@ class _Scan:
     params: dict[str, dict[str, Any]]
     options: Options
     report: Report
+    all_policies: list[Policy] = field(default_factory=list)
     account_evidence: list[Result] = field(default_factory=list)
     seen: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    used: set[tuple[str, int]] = field(default_factory=set)  # suppressions that matched a finding
 
     def unit(self, unit: discovery.Unit) -> None:
         report = self.report
@@ -237,6 +242,7 @@ class _Scan:
         graph = Graph(template)
         for result in evaluate(graph, self.resource_policies, self.params):
             self.record(result)
+        self.check_suppressions(template)
         for result in evaluate(graph, self.account_policies, self.params, keep_passes=True):
             # keep the evidence, not the graph: the resource without its properties
             light = replace(result.resource, properties=Mapping(), metadata=None)
@@ -250,7 +256,50 @@ class _Scan:
             return
         key = (result.policy.id, result.resource.file, result.resource.name)
         self.seen[key] = self.seen.get(key, 0) + 1
-        self.report.findings.append(_finding(result, self.seen[key]))
+        finding = _finding(result, self.seen[key])
+        names = _names(result.policy)
+        for suppression in result.resource.suppressions:
+            if not suppression.matches(names):
+                continue
+            self.used.add((result.resource.file, suppression.line))
+            if suppression.problem:
+                break  # reported once per suppression, after the unit
+            if suppression.expires and suppression.expires < today():
+                self._warn(
+                    result.resource,
+                    suppression,
+                    f"expired on {suppression.expires}: {finding.rule_id} is reported again",
+                )
+                break
+            finding = replace(
+                finding,
+                suppressed={
+                    "reason": suppression.reason,
+                    "expires": suppression.expires or None,
+                    "line": suppression.line,
+                },
+            )
+            break
+        self.report.findings.append(finding)
+
+    def _warn(self, resource: Resource, suppression: Any, text: str) -> None:
+        ids = ", ".join(sorted(suppression.ids)) or "?"
+        self.report.warnings.append(
+            ParseError(resource.file, f"line {suppression.line}: suppression of {ids} on {resource.name} {text}")
+        )
+
+    def check_suppressions(self, template: Template) -> None:
+        """Say what is wrong with the unit's suppressions: no reason, a bad date, nothing to suppress."""
+        known = {n for p in self.all_policies for n in _names(p)}
+        active = {n for p in self.resource_policies for n in _names(p)}
+        for resource in template.resources:
+            for suppression in resource.suppressions:
+                if suppression.problem:
+                    self._warn(resource, suppression, f"{suppression.problem}: it is not applied")
+                elif not suppression.ids & known:
+                    self._warn(resource, suppression, "names no known policy")
+                elif (resource.file, suppression.line) not in self.used and suppression.ids & active:
+                    self._warn(resource, suppression, "matches no finding: remove it")
 
     def account_findings(self, root: str) -> None:
         """An account rule holds when at least one resource anywhere in the scan satisfies it."""

@@ -85,6 +85,10 @@ def lint(
     profile: List[str] = typer.Option(
         [], "--profile", help="Opt-in profile: account-baseline (account-level rules: trails, detectors, ...)."
     ),
+    baseline: Optional[Path] = typer.Option(
+        None, "--baseline", help="Fail only on findings this baseline does not hold."
+    ),
+    write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Record the current findings here."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List undecided checks and skipped files."),
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour (default: on a terminal)."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
@@ -114,8 +118,22 @@ def lint(
         ignore=frozenset(n.strip() for item in ignore for n in item.split(",") if n.strip()),
     )
     report = run_lint(paths, options)
+    if baseline is not None:
+        from .baseline import apply
+
+        apply(report, baseline)
+    if write_baseline is not None:
+        from .baseline import write
+
+        try:
+            write(report, write_baseline)
+        except OSError as exc:
+            typer.echo(f"fisc-iac-lint: error: {write_baseline}: cannot write: {exc.strerror}", err=True)
+            raise typer.Exit(EXIT_ERROR)
     for error in report.errors:
         typer.echo(f"fisc-iac-lint: error: {error.file}: {error.message}", err=True)
+    for warning in report.warnings:
+        typer.echo(f"fisc-iac-lint: warning: {warning.file}: {warning.message}", err=True)
     targets: List[Optional[Path]] = [*output, *[None] * (len(formats) - len(output))]
     for fmt, target in zip(formats, targets):
         tty = target is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -131,7 +149,7 @@ def lint(
     if report.errors:
         raise typer.Exit(EXIT_ERROR)
     threshold = _SEVERITY_RANK[fail_on.value]
-    if any(_SEVERITY_RANK[f.severity] >= threshold for f in report.findings):
+    if any(f.counts and _SEVERITY_RANK[f.severity] >= threshold for f in report.findings):
         raise typer.Exit(EXIT_FINDINGS)
     raise typer.Exit(EXIT_OK)
 

@@ -19,7 +19,11 @@ KISMS = "k-isms"
 FISC = "fisc"
 FRAMEWORKS = (FISC, KISMS)
 # Rules the current K-ISMS conformance pack adds to those the mapping names.
-PACK_RULES_OUTSIDE_MAPPING = ("opensearch-encrypted-at-rest", "opensearch-node-to-node-encryption-check", "rds-cluster-multi-az-enabled")
+PACK_RULES_OUTSIDE_MAPPING = (
+    "opensearch-encrypted-at-rest",
+    "opensearch-node-to-node-encryption-check",
+    "rds-cluster-multi-az-enabled",
+)
 
 
 @dataclass(frozen=True)

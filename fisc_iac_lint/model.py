@@ -99,7 +99,8 @@ class Resource:
     line: int
     end_line: int
     kind: str = "resource"  # resource | data | module (Terraform)
-    metadata: Mapping | None = None  # CloudFormation Metadata; Terraform: comments and call site later
+    metadata: Mapping | None = None  # CloudFormation Metadata
+    suppressions: tuple[Any, ...] = ()  # suppressions.Suppression written next to the resource
 
     def line_of(self, path: tuple[Any, ...]) -> int:
         """The line of the deepest node of ``path`` that exists."""
@@ -211,6 +212,13 @@ class Finding:
     controls: dict[str, list[str]]
     remediation: dict[str, str]
     format: str
+    suppressed: dict[str, Any] | None = None  # {reason, expires, line} when a suppression applies
+    baselined: bool = False  # recorded in the --baseline file: not new
+
+    @property
+    def counts(self) -> bool:
+        """Does it fail the run (neither suppressed nor in the baseline)?"""
+        return self.suppressed is None and not self.baselined
 
 
 @dataclass(frozen=True)
@@ -229,7 +237,10 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     unknowns: list[UnknownResult] = field(default_factory=list)
     errors: list[ParseError] = field(default_factory=list)
+    warnings: list[ParseError] = field(default_factory=list)  # e.g. a suppression without a reason
+    fixed: list[dict[str, Any]] = field(default_factory=list)  # baseline entries that no longer match
     skipped: list[tuple[str, str]] = field(default_factory=list)
     scanned: list[str] = field(default_factory=list)  # files read as templates or modules
     policies: int = 0
     rules: list[Any] = field(default_factory=list)  # the policies that ran (for SARIF rules and docs)
+    baseline_used: bool = False

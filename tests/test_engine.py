@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from fisc_iac_lint.api import lint
+from fisc_iac_lint.api import Options, lint
 from fisc_iac_lint.engine import Evaluator, lookup, split_path
 from fisc_iac_lint.graph import Graph
 from fisc_iac_lint.parsers import cloudformation
@@ -120,7 +120,7 @@ def test_an_unknown_does_not_hide_the_findings_after_it(tmp_path) -> None:
             """
         )
     )
-    report = lint([str(template)])
+    report = lint([str(template)], Options(select=frozenset({"FIL0002"})))
     assert [(u.rule_id, u.resource_name) for u in report.unknowns] == [("FIL0002", "First")]
     assert [(f.rule_id, f.resource_name) for f in report.findings] == [("FIL0002", "Second")]
 

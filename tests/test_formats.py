@@ -61,10 +61,14 @@ def test_sarif_is_valid_and_ranked() -> None:
     ]["relationships"]
     assert len(run_["taxonomies"][0]["taxa"]) == 25
     fingerprints = [r["partialFingerprints"]["fiscIacLintFinding/v1"] for r in run_["results"]]
-    assert len(set(fingerprints)) == len(fingerprints) == 3
+    assert len(set(fingerprints)) == len(fingerprints) == 4
+    suppressed = [r for r in run_["results"] if r.get("suppressions")]
+    assert [s["suppressions"][0]["justification"] for s in suppressed] == [
+        "Write-once archive: Object Lock keeps every version"
+    ]
 
 
-def test_sarif_fingerprints_survive_a_line_move(tmp_path: Path) -> None:
+def test_sarif_fingerprints_survive_a_line_move(tmp_path: Path) -> None:  # noqa: C901
     text = (ROOT / TEMPLATE).read_text(encoding="utf-8")
     moved = tmp_path / "app.yaml"
     moved.write_text(text.replace("Resources:\n", "Resources:\n" + "  # moved\n" * 10, 1), encoding="utf-8")
@@ -98,9 +102,13 @@ def test_junit_reads_with_a_junit_library(tmp_path: Path) -> None:
     assert result.returncode == 1 and result.stdout == ""
     xml = JUnitXml.fromfile(str(out))
     cases = [case for suite in xml for case in suite]
-    assert len(cases) == 3
-    assert all(isinstance(case.result[0], Failure) for case in cases)
-    assert {case.classname for case in cases} == {"FIL0002", "FIL0003", "FIL0005"}
+    assert len(cases) == 4
+    assert sorted(type(case.result[0]).__name__ for case in cases) == ["Failure", "Failure", "Failure", "Skipped"]
+    assert {case.classname for case in cases if isinstance(case.result[0], Failure)} == {
+        "FIL0002",
+        "FIL0003",
+        "FIL0005",
+    }
 
 
 def test_github_annotations_escape_properties() -> None:
@@ -120,5 +128,5 @@ def test_several_formats_in_one_run(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert json.loads(sarif.read_text())["version"] == "2.1.0"
     assert md.read_text().startswith("## fisc-iac-lint")
-    assert result.stdout.endswith("3 findings (1 critical, 1 high, 1 medium) in 1 file\n")
+    assert result.stdout.endswith("3 findings (1 critical, 1 high, 1 medium), 1 suppressed in 1 file\n")
     assert run(TEMPLATE, "-f", "sarif", "-f", "json").returncode == 2  # two formats for standard output

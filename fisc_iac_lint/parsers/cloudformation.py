@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import CLOUDFORMATION, Edge, Mapping, Ref, Resource, Sequence, Template, Unknown, refs_in
+from ..suppressions import from_metadata
 from .yamljson import LoadError, load
 
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
@@ -88,6 +89,7 @@ def build(doc: Mapping, path: str) -> Template:
                 line=line,
                 end_line=getattr(body, "end_line", line),
                 metadata=body.get("Metadata") if isinstance(body.get("Metadata"), Mapping) else None,
+                suppressions=tuple(from_metadata(body.get("Metadata"))),
             )
         )
         template.edges.extend(ctx.edges)

@@ -105,6 +105,7 @@ class Block:
 class Body:
     attributes: dict[str, Attribute] = field(default_factory=dict)
     blocks: list[Block] = field(default_factory=list)
+    source: str = ""  # the file's text, on the top-level body (for suppression comments)
 
 
 # -- parsing -------------------------------------------------------------------
@@ -127,7 +128,9 @@ def parse(text: str) -> Body:
     except RecursionError:
         raise HclError("nesting too deep to parse") from None
     try:
-        return _Reader(text).body(tree.children[0])
+        body = _Reader(text).body(tree.children[0])
+        body.source = text
+        return body
     except RecursionError:  # the reader recurses once per nesting level
         raise HclError("nesting too deep (a few hundred levels at most)") from None
 

@@ -14,6 +14,7 @@ import os
 from typing import Any, Callable
 
 from ..model import TERRAFORM, Edge, Mapping, ParseError, Ref, Resource, Sequence, Template, Unknown, as_bool, refs_in
+from ..suppressions import comment_lines, for_block
 from . import hcl
 
 MAX_LOCAL_DEPTH = 100  # locals built from locals: a limit that protects the runner
@@ -75,6 +76,7 @@ class _Module:
 
     def template(self) -> Template:
         template = Template(format=TERRAFORM, path=self.directory, files=tuple(self.bodies))
+        sources = {path: (body.source.splitlines(), comment_lines(body.source)) for path, body in self.bodies.items()}
         for path, block in self.blocks:
             if block.type == "resource":
                 rtype, name, kind = block.labels[0], f"{block.labels[0]}.{block.labels[1]}", "resource"
@@ -90,7 +92,13 @@ class _Module:
                     target = self._address(item) if isinstance(item, hcl.Traversal) else None
                     if target:
                         self.edges.append(Edge(name, target[0], ("depends_on",), None, "depends_on"))
-            template.resources.append(Resource(TERRAFORM, rtype, name, props, path, block.line, block.end_line, kind))
+            lines, comments = sources[path]
+            suppressions = tuple(for_block(comments, lines, block.line, block.end_line)) if comments else ()
+            template.resources.append(
+                Resource(
+                    TERRAFORM, rtype, name, props, path, block.line, block.end_line, kind, suppressions=suppressions
+                )
+            )
             template.edges.extend(self.edges)
         template.problems = self.problems
         return template

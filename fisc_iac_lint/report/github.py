@@ -19,6 +19,8 @@ def _property(text: str) -> str:
 def render(report: Report, options: RenderOptions) -> str:
     lines = []
     for f in report.findings:
+        if not f.counts:
+            continue
         where = f"file={_property(f.file)}" + (f",line={f.line}" if f.line > 0 else "")
         title = _property(f"{f.rule_id} {f.rule_name} ({f.severity})")
         lines.append(

@@ -14,7 +14,8 @@ SCHEMA_VERSION = 1
 def as_dict(report: Report) -> dict[str, Any]:
     by_severity = {s: 0 for s in SEVERITY_ORDER}
     for finding in report.findings:
-        by_severity[finding.severity] += 1
+        if finding.counts:
+            by_severity[finding.severity] += 1
     return {
         "version": SCHEMA_VERSION,
         "findings": [
@@ -31,6 +32,8 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "controls": f.controls,
                 "message": f.message,
                 "remediation": f.remediation,
+                "suppressed": f.suppressed,
+                "baselined": f.baselined,
             }
             for f in report.findings
         ],
@@ -39,13 +42,19 @@ def as_dict(report: Report) -> dict[str, Any]:
             for u in report.unknowns
         ],
         "errors": [{"file": e.file, "message": e.message} for e in report.errors],
+        "warnings": [{"file": w.file, "message": w.message} for w in report.warnings],
+        "fixed": report.fixed,
         "summary": {
             "files_scanned": len(report.scanned),
             "policies": report.policies,
-            "findings": len(report.findings),
+            "findings": sum(1 for f in report.findings if f.counts),
+            "suppressed": sum(1 for f in report.findings if f.suppressed),
+            "baselined": sum(1 for f in report.findings if f.baselined and not f.suppressed),
+            "fixed": len(report.fixed),
             "by_severity": by_severity,
             "unknowns": len(report.unknowns),
             "errors": len(report.errors),
+            "warnings": len(report.warnings),
         },
     }
 

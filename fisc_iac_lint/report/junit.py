@@ -1,5 +1,6 @@
 """``--format junit``: JUnit XML that CI servers read: one test suite per file, one failing
-test case per finding, and an error test case per input that could not be read."""
+test case per finding (skipped when suppressed or in the baseline), and an error test case
+per input that could not be read."""
 
 from __future__ import annotations
 
@@ -15,12 +16,22 @@ def render(report: Report, options: RenderOptions) -> str:
         "testsuites",
         name="fisc-iac-lint",
         tests=str(len(report.findings) + len(report.errors)),
-        failures=str(len(report.findings)),
+        failures=str(sum(1 for f in report.findings if f.counts)),
+        skipped=str(sum(1 for f in report.findings if not f.counts)),
         errors=str(len(report.errors)),
     )
     for file, findings in groupby(report.findings, key=lambda f: f.file):
         items = list(findings)
-        suite = ET.SubElement(root, "testsuite", name=file, tests=str(len(items)), failures=str(len(items)), errors="0")
+        failing = sum(1 for f in items if f.counts)
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=file,
+            tests=str(len(items)),
+            failures=str(failing),
+            skipped=str(len(items) - failing),
+            errors="0",
+        )
         for f in items:
             case = ET.SubElement(
                 suite,
@@ -30,6 +41,10 @@ def render(report: Report, options: RenderOptions) -> str:
                 file=f.file,
                 line=str(f.line),
             )
+            if not f.counts:
+                why = f"suppressed: {f.suppressed['reason']}" if f.suppressed else "in the baseline"
+                ET.SubElement(case, "skipped", message=why)
+                continue
             failure = ET.SubElement(case, "failure", message=f.message, type=f.severity)
             controls = "; ".join(f"{k}: {', '.join(v)}" for k, v in sorted(f.controls.items()))
             failure.text = f"{f.file}:{f.line}: {f.message}\nresource: {f.resource_type} {f.resource_name}\ncontrols: {controls}\nfix: {f.remediation['en']}"

@@ -22,26 +22,38 @@ def _cell(text: str) -> str:
 
 def render(report: Report, options: RenderOptions) -> str:
     lines = ["## fisc-iac-lint", ""]
-    counts = {s: sum(1 for f in report.findings if f.severity == s) for s in SEVERITY_ORDER}
+    counting = [f for f in report.findings if f.counts]
+    counts = {s: sum(1 for f in counting if f.severity == s) for s in SEVERITY_ORDER}
     plural = "" if len(report.scanned) == 1 else "s"
     lines.append(
-        f"**{len(report.findings)} findings** in {len(report.scanned)} file{plural}"
+        f"**{len(counting)} findings** in {len(report.scanned)} file{plural}"
         + (f", **{len(report.errors)} files could not be read**" if report.errors else "")
         + (f", {len(report.unknowns)} checks undecided" if report.unknowns else "")
+        + (
+            f", {len(report.findings) - len(counting)} suppressed or in the baseline"
+            if len(counting) < len(report.findings)
+            else ""
+        )
     )
     lines += ["", "| severity | findings |", "| --- | --- |"]
     lines += [f"| {s} | {n} |" for s, n in counts.items()]
     lines += ["", "| framework | controls with findings |", "| --- | --- |"]
     for framework in (FISC, KISMS):
-        controls = sorted({c for f in report.findings for c in f.controls.get(framework, [])}, key=_order)
+        controls = sorted({c for f in counting for c in f.controls.get(framework, [])}, key=_order)
         lines.append(
             f"| {_NAMES[framework]} | {len(controls)}{': ' + ', '.join(_cell(c) for c in controls) if controls else ''} |"
         )
     if report.findings:
-        lines += ["", "| severity | policy | resource | location | message |", "| --- | --- | --- | --- | --- |"]
+        lines += ["", "| status | policy | resource | location | message |", "| --- | --- | --- | --- | --- |"]
         for f in report.findings:
+            if f.suppressed:
+                status = f"suppressed: {_cell(f.suppressed['reason'])}"
+            elif f.baselined:
+                status = "in the baseline"
+            else:
+                status = f.severity
             lines.append(
-                f"| {f.severity} | {f.rule_id} `{f.rule_name}` | `{_cell(f.resource_name)}` | "
+                f"| {status} | {f.rule_id} `{f.rule_name}` | `{_cell(f.resource_name)}` | "
                 f"`{_cell(f.file)}:{f.line}` | {_cell(f.message)} |"
             )
     if report.errors:

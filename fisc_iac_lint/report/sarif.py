@@ -114,6 +114,12 @@ def as_dict(report: Report) -> dict[str, Any]:
         }
         if f.rule_id in index:
             result["ruleIndex"] = index[f.rule_id]
+        if f.suppressed:
+            result["suppressions"] = [
+                {"kind": "inSource", "status": "accepted", "justification": f.suppressed["reason"]}
+            ]
+        if report.baseline_used:
+            result["baselineState"] = "unchanged" if f.baselined else "new"
         results.append(result)
     notifications = [
         {

@@ -22,7 +22,13 @@ def render(report: Report, options: RenderOptions) -> str:
         lines.append(paint(_BOLD, file))
         for f in findings:
             severity = paint(_COLORS[f.severity], f"{f.severity:<8}")
-            lines.append(f"  {f.line:>5}  {severity} {f.rule_id} {f.rule_name}  {f.resource_name} ({f.resource_type})")
+            mark = " [suppressed]" if f.suppressed else " [baseline]" if f.baselined else ""
+            lines.append(
+                f"  {f.line:>5}  {severity} {f.rule_id} {f.rule_name}  {f.resource_name} ({f.resource_type}){mark}"
+            )
+            if f.suppressed:
+                expiry = f" until {f.suppressed['expires']}" if f.suppressed["expires"] else ""
+                lines.append(paint(_DIM, f"         suppressed{expiry}: {f.suppressed['reason']}"))
             lines.append(f"         {f.message}")
             refs = []
             if f.config_rule:
@@ -39,11 +45,24 @@ def render(report: Report, options: RenderOptions) -> str:
             lines.append(f"unknown: {u.file}:{u.line}: {u.rule_id} {u.resource_name}: {u.reason}")
         for path, reason in report.skipped:
             lines.append(f"skipped: {path}: {reason}")
-    counts = {s: sum(1 for f in report.findings if f.severity == s) for s in SEVERITY_ORDER}
+    for entry in report.fixed:
+        lines.append(
+            f"fixed: {entry['file']}: {entry['rule_id']} {entry['resource']} (in the baseline, no longer found)"
+        )
+    counting = [f for f in report.findings if f.counts]
+    counts = {s: sum(1 for f in counting if f.severity == s) for s in SEVERITY_ORDER}
     detail = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-    summary = f"{len(report.findings)} finding{'s' if len(report.findings) != 1 else ''}"
+    summary = f"{len(counting)} finding{'s' if len(counting) != 1 else ''}"
     if detail:
         summary += f" ({detail})"
+    suppressed = sum(1 for f in report.findings if f.suppressed)
+    baselined = sum(1 for f in report.findings if f.baselined and not f.suppressed)
+    if suppressed:
+        summary += f", {suppressed} suppressed"
+    if baselined:
+        summary += f", {baselined} in the baseline"
+    if report.fixed:
+        summary += f", {len(report.fixed)} baseline entr{'y' if len(report.fixed) == 1 else 'ies'} fixed"
     summary += f" in {len(report.scanned)} file{'s' if len(report.scanned) != 1 else ''}"
     if report.unknowns:
         summary += (
