@@ -42,6 +42,7 @@ class Options:
     profiles: frozenset[str] = frozenset()  # e.g. {"account-baseline"}
     select: frozenset[str] = frozenset()  # run only these policies (id, name or AWS Config rule)
     ignore: frozenset[str] = frozenset()  # never run these
+    frameworks: frozenset[str] = frozenset()  # report only these frameworks' controls (empty: all)
 
 
 def read_text(path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
@@ -257,6 +258,9 @@ class _Scan:
         key = (result.policy.id, result.resource.file, result.resource.name)
         self.seen[key] = self.seen.get(key, 0) + 1
         finding = _finding(result, self.seen[key])
+        if self.options.frameworks:
+            kept = {k: v for k, v in finding.controls.items() if k in self.options.frameworks}
+            finding = replace(finding, controls=kept)
         names = _names(result.policy)
         for suppression in result.resource.suppressions:
             if not suppression.matches(names):

@@ -65,6 +65,28 @@ def _parse_params(values: List[str]) -> dict:
     return out
 
 
+def _settings(config: Optional[Path], paths: List[str]) -> dict:
+    """The configuration file's settings (with "_dir", where relative paths start), or {}."""
+    from .config import ConfigError, find, load
+
+    path = config if config is not None else (find(Path(paths[0])) if paths else None)
+    if path is None:
+        return {}
+    try:
+        settings = load(path)
+    except ConfigError as exc:
+        typer.echo(f"fisc-iac-lint: error: {exc}", err=True)
+        raise typer.Exit(EXIT_ERROR)
+    return {**settings, "_dir": path.parent}
+
+
+def _merge_params(configured: dict, given: dict) -> dict:
+    merged = {policy: dict(values) for policy, values in configured.items()}
+    for policy, values in given.items():
+        merged.setdefault(policy, {}).update(values)
+    return merged
+
+
 @lint_app.command()
 def lint(
     paths: List[str] = typer.Argument(..., help="Files and directories to lint."),
@@ -74,7 +96,14 @@ def lint(
     output: List[Path] = typer.Option(
         [], "--output", "-o", help="Write the n-th --format to this file (one format may go to standard output)."
     ),
-    fail_on: Severity = typer.Option(Severity.low, "--fail-on", help="Lowest severity that fails the run (exit 1)."),
+    fail_on: Optional[Severity] = typer.Option(
+        None, "--fail-on", help="Lowest severity that fails the run (exit 1); default low (any finding)."
+    ),
+    config: Optional[Path] = typer.Option(
+        None,
+        "--config",
+        help="Configuration file (default: .fisc-iac-lint.yaml or pyproject.toml found above the path).",
+    ),
     policy_dir: List[Path] = typer.Option([], "--policy-dir", help="Extra policy directory (data only)."),
     param: List[str] = typer.Option([], "--param", help="Override a policy parameter: POLICY.NAME=VALUE."),
     exclude: List[str] = typer.Option([], "--exclude", help="Glob of paths to skip."),
@@ -103,6 +132,16 @@ def lint(
         raise typer.BadParameter("more --output files than --format options", param_hint="--output")
     if len(formats) - len(output) > 1:
         raise typer.BadParameter("only one format can go to standard output: give the others an --output each")
+    settings = _settings(config, paths)
+    fail_on_value = fail_on.value if fail_on is not None else settings.get("fail_on", "low")
+    base = settings.get("_dir", Path("."))
+    select = select or settings.get("select", [])
+    ignore = ignore or settings.get("ignore", [])
+    exclude = exclude or settings.get("exclude", [])
+    profile = profile or settings.get("profiles", [])
+    policy_dir = policy_dir or [base / d for d in settings.get("policy_dirs", [])]
+    if baseline is None and settings.get("baseline"):
+        baseline = base / settings["baseline"]
     unknown_profiles = sorted(set(profile) - {"account-baseline"})
     if unknown_profiles:
         raise typer.BadParameter(
@@ -110,7 +149,8 @@ def lint(
         )
     options = Options(
         policy_dirs=list(policy_dir),
-        parameters=_parse_params(param),
+        parameters=_merge_params(settings.get("parameters", {}), _parse_params(param)),
+        frameworks=frozenset(settings.get("frameworks", ())),
         exclude=tuple(exclude),
         debug=debug,
         profiles=frozenset(profile),
@@ -148,7 +188,7 @@ def lint(
             raise typer.Exit(EXIT_ERROR)
     if report.errors:
         raise typer.Exit(EXIT_ERROR)
-    threshold = _SEVERITY_RANK[fail_on.value]
+    threshold = _SEVERITY_RANK[fail_on_value]
     if any(f.counts and _SEVERITY_RANK[f.severity] >= threshold for f in report.findings):
         raise typer.Exit(EXIT_FINDINGS)
     raise typer.Exit(EXIT_OK)
