@@ -163,3 +163,22 @@ def test_a_file_argument_is_linted_whatever_its_extension() -> None:
     assert sorted({f["rule_id"] for f in report["findings"]}) == ["FIL0001", "FIL0002"]
     walked = json.loads(run("tests/inputs/cdk", "--format", "json").stdout)
     assert all(not f["file"].endswith(".txt") for f in walked["findings"])  # not walked into
+
+
+def test_the_github_action_runs_the_command_it_documents(tmp_path: Path) -> None:
+    import shlex
+
+    import yaml
+
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    script = action["runs"]["steps"][-1]["run"].strip().splitlines()[-1]
+    sarif = tmp_path / "out.sarif"
+    values = {"$PATHS": f"{VERSIONING}/cfn/fail.yaml", '"$FAIL_ON"': "low", '"$SARIF"': str(sarif), "$ARGS": "--select FIL0002"}
+    for key, value in values.items():
+        script = script.replace(key, value)
+    argv = shlex.split(script)
+    assert argv[0] == "fisc-iac-lint"
+    result = run(*argv[1:])
+    assert result.returncode == 1
+    assert result.stdout.startswith("::warning file=")
+    assert json.loads(sarif.read_text())["runs"][0]["results"]
