@@ -137,3 +137,35 @@ def test_no_network_connection_is_ever_opened(tmp_path: Path) -> None:
     )
     assert "network use attempted" not in result.stderr
     assert result.returncode == 1
+
+
+def test_a_module_that_calls_itself_does_not_recurse() -> None:
+    code, stderr, stdout = scan("tests/inputs/hostile/self-module", "--select", "FIL0002")
+    assert code == 0 and stderr == []
+    assert stdout.strip() == "0 findings in 1 file"
+
+
+def test_output_does_not_depend_on_the_order_files_were_created(tmp_path: Path) -> None:
+    import shutil
+
+    sources = sorted((ROOT / "fixtures" / "policies").glob("*/cfn/fail*.yaml"))[:12]
+    outputs = []
+    for order in (sources, list(reversed(sources))):
+        target = tmp_path / "repo"
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir()
+        for source in order:  # directory entries come back in creation order on many file systems
+            (target / f"{source.parts[-3]}-{source.name}").write_text(
+                source.read_text(encoding="utf-8"), encoding="utf-8"
+            )
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        result = subprocess.run(
+            [sys.executable, "-m", "fisc_iac_lint", str(target), "--format", "json"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=TIME_LIMIT,
+        )
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1] and outputs[0]
