@@ -165,7 +165,12 @@ class Evaluator:
     # -- scalar conditions over a path -------------------------------------------------
     def _scalar(self, node: Any, spec: dict, test: Any, describe: Any) -> Outcome:
         path = spec["path"]
-        found = lookup(node, split_path(path))
+        found = []
+        for value, line in lookup(node, split_path(path)):
+            if isinstance(value, list):  # a list of scalars at the end of the path: each item must hold
+                found.extend((item, _item_line(value, i, line)) for i, item in enumerate(value))
+            else:
+                found.append((value, line))
         if not found:
             default = spec.get("default", _MISSING)
             if default is _MISSING:
@@ -248,6 +253,9 @@ class Evaluator:
             return self._connected(resource, spec)
         if op == "predicate":
             return self._predicate(resource, node, spec)
+        if op == "parameter":
+            ok = _same(self.params[spec["name"]], spec["equals"])
+            return Outcome(ok, None, f"parameter {spec['name']} is {_show(self.params[spec['name']])}")
         raise ValueError(f"unknown condition {op}")  # the schema makes this unreachable
 
     def _quantified(self, resource: Resource, node: Any, op: str, spec: dict) -> Outcome:
@@ -367,7 +375,7 @@ def evaluate(
         evaluator = Evaluator(graph, policy, params.get(policy.id, policy.parameters))
         for check in checks:
             for resource in graph.of_type(check.resource_types):
-                if resource.kind == "data":
+                if resource.kind != "resource":  # data sources, modules and providers are read, not checked
                     continue
                 result = evaluator.run(check, resource, keep_passes)
                 if result is not None:

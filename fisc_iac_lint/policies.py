@@ -122,6 +122,11 @@ def _check_references(path: Path, data: dict[str, Any], parameters: dict[str, An
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
+            parameter = node.get("parameter")
+            if isinstance(parameter, dict) and parameter.get("name") not in parameters:
+                raise PolicyError(
+                    f"{path}: parameter {parameter.get('name')!r} is used but not declared under parameters"
+                )
             if set(node) == {"param"} and node["param"] not in parameters:
                 raise PolicyError(f"{path}: parameter {node['param']!r} is used but not declared under parameters")
             predicate = node.get("predicate")

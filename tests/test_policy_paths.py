@@ -71,6 +71,11 @@ def descend(nodes: list[Node], path: str) -> list[Node]:
                     nxt.append((props[segment], root))
                 for pattern, sub in variant.get("patternProperties", {}).items():
                     nxt.append((sub, root))
+                types = variant.get("type")
+                is_object = types == "object" or (isinstance(types, list) and "object" in types)
+                free_form = is_object and not props and not variant.get("patternProperties")
+                if free_form and variant.get("additionalProperties", True) is not False:
+                    nxt.append(({}, root))  # a free-form map (e.g. a parameter group's Parameters): any key
         if not nxt:
             return []
         current = nxt
@@ -123,6 +128,8 @@ def check_condition(cond: dict, nodes: list[Node], types: tuple[str, ...], probl
             need(spec["via"], nodes)
         if "require" in spec:
             check_condition(spec["require"], others, other_types, problems)
+    elif op == "parameter":
+        pass  # a policy parameter, not a property
     elif op == "predicate":
         where = need(spec["path"], nodes) if "path" in spec else nodes
         for name, value in spec.get("args", {}).items():

@@ -73,6 +73,8 @@ class _Module:
         elif kind == "module" and len(labels) == 1:
             self.addresses.add(f"module.{labels[0]}")
             self.blocks.append((path, block))
+        elif kind == "provider" and len(labels) == 1:
+            self.blocks.append((path, block))  # a node policies can read (default_tags), never checked itself
 
     def template(self) -> Template:
         template = Template(format=TERRAFORM, path=self.directory, files=tuple(self.bodies))
@@ -82,6 +84,10 @@ class _Module:
                 rtype, name, kind = block.labels[0], f"{block.labels[0]}.{block.labels[1]}", "resource"
             elif block.type == "data":
                 rtype, name, kind = block.labels[0], f"data.{block.labels[0]}.{block.labels[1]}", "data"
+            elif block.type == "provider":
+                alias = block.body.attributes.get("alias")
+                suffix = f".{alias.expr.value}" if alias and isinstance(alias.expr, hcl.Lit) else ""
+                rtype, name, kind = f"provider.{block.labels[0]}", f"provider.{block.labels[0]}{suffix}", "provider"
             else:
                 rtype, name, kind = "module", f"module.{block.labels[0]}", "module"
             self.source, self.edges = name, []

@@ -33,8 +33,13 @@ PREDICATES: dict[str, Predicate] = {}
 
 
 def predicate(function: Predicate) -> Predicate:
-    """Register a function as a predicate policies can name (by its function name)."""
-    PREDICATES[function.__name__] = function
+    """Register a function as a predicate policies can name (by its function name, unique)."""
+    name = function.__name__
+    if name in PREDICATES and PREDICATES[name] is not function:
+        raise RuntimeError(
+            f"predicate {name!r} is defined twice: {PREDICATES[name].__module__} and {function.__module__}"
+        )
+    PREDICATES[name] = function
     return function
 
 
