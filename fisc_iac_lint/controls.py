@@ -34,7 +34,7 @@ class BestPractice:
     title: str
     practice_standards: tuple[str, ...]
     policies: tuple[tuple[str, str], ...]  # (policy id, direct|supporting)
-    outside_static_analysis: str = ""
+    outside_static_analysis: tuple[str, ...] = ()  # guidance no template can decide: "guidance: reason"
 
     def label(self) -> str:
         """How findings show it: ``FISCSEC4-BP01 (実 69)``."""
@@ -115,7 +115,7 @@ def catalogue() -> Catalogue:
             title=bp["title"],
             practice_standards=tuple(bp["practice_standards"]),
             policies=tuple((p["policy"], p["relevance"]) for p in bp.get("policies") or ()),
-            outside_static_analysis=bp.get("outside_static_analysis", ""),
+            outside_static_analysis=tuple(bp.get("outside_static_analysis") or ()),
         )
         for bp in data["best_practices"]
     )

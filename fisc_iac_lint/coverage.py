@@ -96,7 +96,7 @@ def fisc_coverage() -> dict[str, Any]:
                 "title": bp.title,
                 "practice_standards": list(bp.practice_standards),
                 "policies": served,
-                "outside_static_analysis": bp.outside_static_analysis or None,
+                "outside_static_analysis": list(bp.outside_static_analysis),
             }
         )
     direct = [p for p in practices if any(s["relevance"] == "direct" for s in p["policies"])]
@@ -135,8 +135,8 @@ def render_text(data: dict[str, Any]) -> str:
             for served in bp["policies"]:
                 formats = " ".join(_SHORT[f] for f in served["formats"])
                 lines.append(f"    {served['relevance']:<10} {served['policy']} {served['name']} [{formats}]")
-            if bp["outside_static_analysis"]:
-                lines.append(f"    outside static analysis: {bp['outside_static_analysis']}")
+            for item in bp["outside_static_analysis"]:
+                lines.append(f"    outside static analysis: {item}")
             if not bp["policies"] and not bp["outside_static_analysis"]:
                 lines.append("    no policy yet")
         s = data["summary"]

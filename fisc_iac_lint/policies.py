@@ -163,8 +163,12 @@ def _load_directory(directory: Path) -> tuple[list[Policy], list[str]]:
     from . import __version__
 
     files = policy_files(directory)
+    from .predicates import PREDICATES
+
     digest = hashlib.sha256(__version__.encode())
     digest.update((PACKAGE_DIR / "data" / "policy.schema.json").read_bytes())
+    # a policy is valid only with the predicates it names: their names are part of the key
+    digest.update(",".join(sorted(PREDICATES)).encode())
     contents: dict[Path, bytes] = {}
     for path in files:
         try:

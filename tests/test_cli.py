@@ -118,7 +118,10 @@ def test_json_contract() -> None:
     assert {"rule_id", "config_rule", "severity", "resource", "file", "line", "controls", "message"} <= set(finding)
     assert set(finding["resource"]) == {"type", "name"}
     assert isinstance(finding["line"], int)
-    assert finding["controls"] == {"fisc": ["FISCSEC9-BP02 (実 22、実 32)"], "k-isms": ["2.9.3", "2.12"]}
+    assert finding["controls"] == {
+        "fisc": ["FISCSEC3-BP01 (実 6、実 65)", "FISCSEC9-BP02 (実 22、実 32)"],
+        "k-isms": ["2.9.3", "2.12"],
+    }
     assert report["summary"]["findings"] == len(report["findings"])
 
 
@@ -173,7 +176,12 @@ def test_the_github_action_runs_the_command_it_documents(tmp_path: Path) -> None
     action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
     script = action["runs"]["steps"][-1]["run"].strip().splitlines()[-1]
     sarif = tmp_path / "out.sarif"
-    values = {"$PATHS": f"{VERSIONING}/cfn/fail.yaml", '"$FAIL_ON"': "low", '"$SARIF"': str(sarif), "$ARGS": "--select FIL0002"}
+    values = {
+        "$PATHS": f"{VERSIONING}/cfn/fail.yaml",
+        '"$FAIL_ON"': "low",
+        '"$SARIF"': str(sarif),
+        "$ARGS": "--select FIL0002",
+    }
     for key, value in values.items():
         script = script.replace(key, value)
     argv = shlex.split(script)

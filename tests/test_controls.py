@@ -66,5 +66,5 @@ def test_every_config_rule_a_policy_names_is_in_the_mapping_or_the_pack() -> Non
 
 def test_controls_for_a_policy_combine_both_frameworks() -> None:
     controls = catalogue().controls_for("FIL0003", "s3-bucket-public-read-prohibited")
-    assert controls == {FISC: ["FISCSEC1-BP01 (実 5)"], KISMS: ["2.6", "2.6.6"]}
+    assert controls == {FISC: ["FISCSEC1-BP01 (実 5)", "FISCSEC1-BP02 (実 61)"], KISMS: ["2.6", "2.6.6"]}
     assert catalogue().controls_for("FIL9999", None) == {}

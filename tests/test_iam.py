@@ -14,11 +14,22 @@ from fisc_iac_lint.predicates.iam import (
     Statement,
     action_matches,
     allows,
+    blocked_actions_on_all_keys,
     condition_pins_caller,
+    covers_all_keys,
+    document_from_data_source,
+    full_access_actions,
+    grants_admin_access,
+    grants_pattern,
+    is_all_actions,
+    is_service_wide,
+    on_all_kms_keys,
+    patterns_overlap,
     principal_is_public,
     public_statements,
     public_statements_unknown,
     read_document,
+    split_patterns,
     statement_grants,
 )
 
@@ -769,3 +780,289 @@ def test_fuzz_action_matches_agrees_with_fnmatch(pattern, action):
     glob = pattern.replace("[", "").replace("]", "")
     expected = fnmatch.fnmatchcase(action.lower(), glob.lower())
     assert action_matches(glob, action) is expected
+
+
+# --------------------------------------------------------------------------
+# identity-policy permissions (the IAM Config rules)
+
+BLOCKED = ("kms:Decrypt", "kms:ReEncryptFrom")
+
+
+@pytest.mark.parametrize(
+    "statement, expected",
+    [
+        ({"Effect": "Allow", "Action": "*", "Resource": "*"}, True),
+        ({"Effect": "Allow", "Action": ["s3:GetObject", "*"], "Resource": ["arn:aws:s3:::b", "*"]}, True),
+        ({"Effect": "Allow", "Action": "*:*", "Resource": "*"}, True),
+        ({"Effect": "Deny", "Action": "*", "Resource": "*"}, False),
+        ({"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b"}, False),
+        ({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}, False),
+        ({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}, False),
+        ({"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:s3:::b"}, False),
+        ({"Effect": "Allow", "Action": U, "Resource": "*"}, None),
+        ({"Effect": "Allow", "Action": "*", "Resource": U}, None),
+        ({"Effect": U, "Action": "*", "Resource": "*"}, None),
+        ({"Effect": U, "Action": "s3:GetObject", "Resource": "*"}, False),
+    ],
+)
+def test_grants_admin_access(statement, expected):
+    stmts, _ = read_document(doc(statement))
+    assert grants_admin_access(stmts[0]) is expected
+
+
+@pytest.mark.parametrize(
+    "pattern, all_actions, service_wide",
+    [
+        ("*", True, False),
+        ("*:*", True, False),
+        ("s3:*", False, True),
+        ("S3:**", False, True),
+        ("s3:Get*", False, False),
+        ("s3:GetObject", False, False),
+        ("*:GetObject", False, False),
+    ],
+)
+def test_action_pattern_kinds(pattern, all_actions, service_wide):
+    assert is_all_actions(pattern) is all_actions
+    assert is_service_wide(pattern) is service_wide
+
+
+@pytest.mark.parametrize(
+    "statement, expected, what",
+    [
+        ({"Effect": "Allow", "Action": ["s3:GetObject", "dynamodb:*"], "Resource": "arn:x"}, True, "dynamodb:*"),
+        ({"Effect": "Allow", "Action": "*", "Resource": "*"}, True, "*"),
+        ({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}, True, "NotAction"),
+        ({"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}, False, ""),
+        ({"Effect": "Deny", "Action": "s3:*", "Resource": "*"}, False, ""),
+        ({"Effect": "Allow", "Action": [U, "s3:GetObject"], "Resource": "*"}, None, ""),
+        ({"Effect": U, "Action": "s3:*", "Resource": "*"}, None, "s3:*"),
+    ],
+)
+def test_full_access_actions(statement, expected, what):
+    stmts, _ = read_document(doc(statement))
+    assert full_access_actions(stmts[0]) == (expected, what)
+
+
+@pytest.mark.parametrize(
+    "a, b, expected",
+    [
+        ("kms:Decrypt", "kms:Decrypt", True),
+        ("KMS:decrypt", "kms:Decrypt", True),
+        ("kms:De*", "kms:Decrypt", True),
+        ("kms:*", "kms:ReEncrypt*", True),
+        ("kms:ReEncryptFrom", "kms:ReEncrypt*", True),
+        ("kms:ReEncryptTo", "kms:ReEncryptFrom", False),
+        ("kms:Encrypt", "kms:De*", False),
+        ("s3:*", "kms:Decrypt", False),
+        ("*", "kms:Decrypt", True),
+        ("kms:?ecrypt", "kms:Decrypt", True),
+        ("kms:*From", "kms:ReEncrypt*", True),
+        ("kms:*To", "kms:*From", False),
+        ("", "", True),
+        ("", "*", True),
+        ("a", "", False),
+    ],
+)
+def test_patterns_overlap(a, b, expected):
+    assert patterns_overlap(a, b) is expected
+    assert patterns_overlap(b, a) is expected
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="ab:", max_size=6), st.text(alphabet="ab:*?", max_size=6))
+def test_fuzz_patterns_overlap_agrees_with_action_matches_for_literals(action, pattern):
+    # a pattern without wildcards is one action: overlap is matching
+    assert patterns_overlap(action, pattern) is action_matches(pattern, action)
+
+
+def test_grants_pattern_with_not_action():
+    stmts, _ = read_document(
+        doc(
+            {"Effect": "Allow", "NotAction": ["s3:*", "iam:*"], "Resource": "*"},
+            {"Effect": "Allow", "NotAction": "kms:*", "Resource": "*"},
+            {"Effect": "Allow", "NotAction": "kms:ReEncryptFrom", "Resource": "*"},
+            {"Effect": "Allow", "NotAction": U, "Resource": "*"},
+        )
+    )
+    assert [grants_pattern(s, "kms:Decrypt") for s in stmts] == [True, False, True, None]
+    assert [grants_pattern(s, "kms:ReEncrypt*") for s in stmts] == [True, False, True, None]
+
+
+@pytest.mark.parametrize(
+    "resource, expected",
+    [
+        ("*", True),
+        ("arn:aws:kms:*:*:key/*", True),
+        ("arn:aws:kms:*", True),
+        ("arn:aws:kms:*:111122223333:key/*", False),
+        ("arn:aws:kms:ap-northeast-1:111122223333:key/1234", False),
+        ("arn:aws:s3:::*", False),
+    ],
+)
+def test_covers_all_keys(resource, expected):
+    assert covers_all_keys(resource) is expected
+
+
+def test_on_all_kms_keys():
+    stmts, _ = read_document(
+        doc(
+            {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": ["arn:aws:kms:us-east-1:1:key/a", "*"]},
+            {"Effect": "Allow", "Action": "kms:Decrypt", "NotResource": "arn:aws:kms:us-east-1:1:key/a"},
+            {"Effect": "Allow", "Action": "kms:Decrypt", "NotResource": "*"},
+            {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": U},
+            {"Effect": "Allow", "Action": "kms:Decrypt"},
+        )
+    )
+    assert [on_all_kms_keys(s) for s in stmts] == [True, True, False, None, True]
+
+
+@pytest.mark.parametrize(
+    "statement, expected, granted",
+    [
+        ({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}, True, ["kms:Decrypt"]),
+        ({"Effect": "Allow", "Action": "kms:*", "Resource": "*"}, True, list(BLOCKED)),
+        (
+            {
+                "Effect": "Allow",
+                "Action": "kms:Decrypt",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"kms:ViaService": "s3.ap-northeast-1.amazonaws.com"}},
+            },
+            True,
+            ["kms:Decrypt"],
+        ),
+        (
+            {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "arn:aws:kms:us-east-1:1:key/a"},
+            False,
+            ["kms:Decrypt"],
+        ),
+        ({"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"}, False, []),
+        ({"Effect": "Deny", "Action": "kms:*", "Resource": "*"}, False, []),
+        ({"Effect": "Allow", "Action": U, "Resource": "*"}, None, []),
+        ({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": U}, None, ["kms:Decrypt"]),
+    ],
+)
+def test_blocked_actions_on_all_keys(statement, expected, granted):
+    stmts, _ = read_document(doc(statement))
+    assert blocked_actions_on_all_keys(stmts[0], BLOCKED) == (expected, granted)
+
+
+def test_blocked_patterns_may_be_wildcards_or_the_packs_string():
+    assert split_patterns("kms:Decrypt, kms:ReEncryptFrom,") == BLOCKED
+    assert split_patterns(["kms:ReEncrypt*"]) == ("kms:ReEncrypt*",)
+    assert split_patterns(None) == ()
+    stmts, _ = read_document(doc({"Effect": "Allow", "Action": "kms:ReEncryptTo", "Resource": "*"}))
+    assert blocked_actions_on_all_keys(stmts[0], "kms:ReEncrypt*") == (True, ["kms:ReEncrypt*"])
+    assert blocked_actions_on_all_keys(stmts[0], "kms:Decrypt,kms:ReEncryptFrom")[0] is False
+
+
+# --------------------------------------------------------------------------
+# data "aws_iam_policy_document"
+
+
+def _block(line: int, **values) -> Mapping:
+    block = Mapping(values, line=line)
+    block.key_lines = {k: line + 1 + i for i, k in enumerate(values)}
+    return block
+
+
+def test_data_source_statements_become_a_document():
+    props = Mapping(
+        {
+            "statement": Sequence(
+                [
+                    _block(
+                        3,
+                        sid="Read",
+                        actions=["s3:GetObject"],
+                        resources=["*"],
+                        principals=[{"type": "AWS", "identifiers": ["arn:aws:iam::1:root"]}],
+                        condition=[{"test": "StringEquals", "variable": "aws:SourceVpce", "values": ["vpce-1"]}],
+                    ),
+                    _block(12, effect="Deny", not_actions=["kms:*"], not_resources=["arn:x"]),
+                    _block(20, principals=[{"type": "*", "identifiers": ["*"]}], actions=["s3:*"]),
+                ],
+                line=3,
+            )
+        },
+        line=1,
+    )
+    stmts, problems = read_document(document_from_data_source(props))
+    assert problems == []
+    assert [s.line for s in stmts] == [3, 12, 20]
+    assert stmts[0].effect == "Allow" and stmts[0].sid == "Read"
+    assert stmts[0].principal == {"AWS": ("arn:aws:iam::1:root",)}
+    assert stmts[0].condition == {"StringEquals": {"aws:SourceVpce": ("vpce-1",)}}
+    assert stmts[1].effect == "Deny" and stmts[1].not_actions == ("kms:*",) and stmts[1].not_resources == ("arn:x",)
+    assert stmts[2].principal == "*"
+
+
+def test_data_source_merges_source_and_override_documents_by_sid():
+    source = {
+        "Statement": [
+            {"Sid": "A", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"},
+            {"Sid": "B", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+        ]
+    }
+    override = json.dumps({"Statement": {"Sid": "B", "Effect": "Deny", "Action": "s3:*", "Resource": "*"}})
+    props = Mapping(
+        {
+            "source_policy_documents": [source],
+            "override_policy_documents": [override],
+            "statement": [_block(5, sid="A", actions=["kms:Encrypt"], resources=["*"]), _block(9, actions=["sqs:*"])],
+        },
+        line=1,
+    )
+    stmts, _ = read_document(document_from_data_source(props))
+    assert [(s.sid, s.effect, s.actions) for s in stmts] == [
+        ("A", "Allow", ("kms:Encrypt",)),
+        ("B", "Deny", ("s3:*",)),
+        (None, "Allow", ("sqs:*",)),
+    ]
+
+
+def test_data_source_unknown_parts_stay_unknown():
+    unknown_source = Mapping({"source_policy_documents": [U], "statement": [_block(2, actions=["s3:*"])]}, line=1)
+    stmts, problems = read_document(document_from_data_source(unknown_source))
+    assert stmts[0].effect == U and problems == [f"statement 0 (line 1) is unknown: {U.expr}"]
+    dynamic = Mapping({"statement": [Unknown('dynamic "statement" block')]}, line=1)
+    stmts, _ = read_document(document_from_data_source(dynamic))
+    assert grants_admin_access(stmts[0]) is None
+    resolved = document_from_data_source(unknown_source, lambda value: {"Statement": []})
+    assert [s.actions for s in read_document(resolved)[0]] == [("s3:*",)]
+    assert isinstance(document_from_data_source("nonsense"), Unknown)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.dictionaries(
+        st.sampled_from(["statement", "source_policy_documents", "override_policy_documents", "version", "policy_id"]),
+        _values(),
+        max_size=4,
+    )
+)
+def test_fuzz_data_sources_never_raise(props):
+    document = document_from_data_source(props)
+    stmts, _problems = read_document(document, base_line=3)
+    for s in stmts:
+        grants_admin_access(s)
+        full_access_actions(s)
+        blocked_actions_on_all_keys(s, BLOCKED)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from(["Effect", "Action", "NotAction", "Resource", "NotResource"]), _values(), max_size=5
+        ),
+        max_size=3,
+    )
+)
+def test_fuzz_identity_questions_never_raise(statements):
+    stmts, _ = read_document({"Statement": statements})
+    for s in stmts:
+        assert grants_admin_access(s) in (True, False, None)
+        assert full_access_actions(s)[0] in (True, False, None)
+        assert blocked_actions_on_all_keys(s, BLOCKED)[0] in (True, False, None)

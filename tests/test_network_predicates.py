@@ -8,9 +8,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fisc_iac_lint.model import Mapping, Sequence, Unknown
+from fisc_iac_lint.api import Options, lint
+from fisc_iac_lint.model import Mapping, Ref, Sequence, Unknown
 from fisc_iac_lint.predicates import PREDICATES
-from fisc_iac_lint.predicates.network import any_address, ingress_open_to_world
+from fisc_iac_lint.predicates.network import (
+    _port_ranges,
+    _within,
+    any_address,
+    cidr_is_any_address,
+    ingress_open_to_world,
+    ingress_open_to_world_on_unauthorized_port,
+    is_internet_gateway,
+    is_rule,
+    refers_outside,
+)
 
 U = Unknown("var.admin_cidr")
 
@@ -376,3 +387,238 @@ def test_open_exactly_when_the_range_includes_22(low, high):
     expected = OPEN_22 if low <= 22 <= high else CLOSED
     assert check(cfn(low=low, high=high)) == expected
     assert check(cfn(low=low, high=high, CidrIp="10.0.0.0/8")) == CLOSED
+
+
+# -- several port arguments (one policy parameter each) -------------------------------
+
+
+def test_ports_n_arguments_add_ports_and_skip_empty_ones():
+    args = {k: v for k, v in CFN.items() if k != "ports"}
+    blocked = {"ports_1": 20, "ports_2": "21", "ports_3": 3389, "ports_4": None, "ports_5": ""}
+    assert check(cfn(low=3389, high=3389), {**args, **blocked}) == (True, "open to the internet on port 3389")
+    assert check(cfn(low=19, high=21), {**args, **blocked}) == (True, "open to the internet on port 20")
+    assert check(cfn(low=22, high=22), {**args, **blocked}) == CLOSED
+    assert check(cfn(low=443, high=443), {**args, "ports_10": 443, "ports_2": 21}) == (
+        True,
+        "open to the internet on port 443",
+    )
+
+
+# -- ingress_open_to_world_on_unauthorized_port ---------------------------------------
+
+AUTH = {k: v for k, v in CFN.items() if k != "ports"}
+
+
+def unauthorized(rule, **args):
+    ok, *_ = ingress_open_to_world_on_unauthorized_port(None, rule, {**AUTH, **args})
+    return ok
+
+
+def test_nothing_authorized_reports_every_world_open_tcp_or_udp_rule():
+    assert unauthorized(cfn(low=443, high=443)) is True
+    assert unauthorized(cfn(protocol="udp", low=53, high=53, CidrIpv6="::/0")) is True
+    assert unauthorized(cfn(protocol="17", low=53, high=53)) is True
+    assert unauthorized(cfn(protocol="-1")) is True
+    assert unauthorized({"IpProtocol": "tcp", "CidrIp": "0.0.0.0/0"}) is True
+
+
+def test_authorized_ports_and_ranges():
+    assert unauthorized(cfn(low=443, high=443), authorized_tcp_ports=[443]) is False
+    assert unauthorized(cfn(low=443, high=443), authorized_tcp_ports="80,443") is False
+    assert unauthorized(cfn(low=443, high=443), authorized_tcp_ports=["80", "443"]) is False
+    assert unauthorized(cfn(low=1020, high=1025), authorized_tcp_ports=["1020-1025"]) is False
+    assert unauthorized(cfn(low=1020, high=1026), authorized_tcp_ports=["1020-1025"]) is True
+    assert unauthorized(cfn(low=1020, high=1030), authorized_tcp_ports=["1020-1025", "1026-1030"]) is False
+    # TCP ports do not authorize UDP and the other way round
+    assert unauthorized(cfn(protocol="udp", low=443, high=443), authorized_tcp_ports=[443]) is True
+    assert unauthorized(cfn(low=53, high=53), authorized_udp_ports=[53]) is True
+    assert unauthorized(cfn(protocol="udp", low=53, high=53), authorized_udp_ports=[53]) is False
+    # all protocols and TCP without ports are never within a list of ports
+    assert unauthorized(cfn(protocol="-1"), authorized_tcp_ports=[443]) is True
+    assert unauthorized(cfn(low=-1, high=-1), authorized_tcp_ports=[443]) is True
+    assert unauthorized(cfn(low=0, high=65535), authorized_tcp_ports=["0-65535"]) is False
+
+
+def test_unauthorized_ignores_other_protocols_private_sources_and_reversed_ranges():
+    assert unauthorized(cfn(protocol="icmp", low=8, high=-1)) is False
+    assert unauthorized(cfn(protocol="icmpv6", low=-1, high=-1)) is False
+    assert unauthorized(cfn(CidrIp="10.0.0.0/8")) is False
+    assert unauthorized(cfn(SourcePrefixListId="pl-0123456789abcdef0")) is False
+    assert unauthorized(cfn(low=30, high=20)) is False
+    assert unauthorized(None) is False
+
+
+def test_unauthorized_unknowns():
+    assert unauthorized(cfn(CidrIp=U)) is None
+    assert unauthorized(cfn(low=Unknown("var.port"))) is None
+    assert unauthorized(cfn(protocol=Unknown("!Ref P"))) is None
+    assert unauthorized(cfn(low=443, high=443, CidrIp=U), authorized_tcp_ports=[443]) is False
+    assert unauthorized(cfn(protocol=Unknown("!Ref P"), CidrIp="10.0.0.0/8")) is False
+    assert unauthorized(Unknown('dynamic "ingress" block')) is None
+
+
+def test_unauthorized_names_the_field_and_line():
+    rule = Mapping({"IpProtocol": "tcp", "FromPort": 80, "ToPort": 81, "CidrIp": "0.0.0.0/0"}, line=4)
+    rule.key_lines = {"CidrIp": 7}
+    assert ingress_open_to_world_on_unauthorized_port(None, rule, AUTH) == (
+        True,
+        "CidrIp 0.0.0.0/0 opens TCP 80-81 to the internet, which is not an authorized port",
+        7,
+    )
+
+
+@given(st.integers(0, 65535), st.integers(0, 65535), st.integers(0, 65535), st.integers(0, 65535))
+def test_within_matches_the_set_of_ports(low, high, a, b):
+    allowed = [(min(a, b), max(a, b))]
+    if low > high:
+        low, high = high, low
+    expected = min(a, b) <= low and high <= max(a, b)
+    assert _within(low, high, allowed) is expected
+
+
+def test_port_ranges_parse():
+    assert _port_ranges(None) == [] and _port_ranges("") == [] and _port_ranges([]) == []
+    assert _port_ranges(443) == [(443, 443)]
+    assert _port_ranges("443, 1020-1025") == [(443, 443), (1020, 1025)]
+    assert _port_ranges(["80", 8080, "9000-9100"]) == [(80, 80), (8080, 8080), (9000, 9100)]
+
+
+# -- routes and references ------------------------------------------------------------
+
+
+class _Graph:
+    def __init__(self, types):
+        self.by_name = {name: type("R", (), {"type": t})() for name, t in types.items()}
+
+
+class _Ctx:
+    def __init__(self, types):
+        self.graph = _Graph(types)
+
+
+def test_cidr_is_any_address():
+    assert cidr_is_any_address(None, "0.0.0.0/0", {})[0] is True
+    assert cidr_is_any_address(None, "::/0", {})[0] is True
+    assert cidr_is_any_address(None, "10.0.0.0/16", {})[0] is False
+    assert cidr_is_any_address(None, None, {})[0] is False
+    assert cidr_is_any_address(None, U, {})[0] is None
+
+
+def test_is_internet_gateway():
+    ctx = _Ctx(
+        {
+            "Igw": "AWS::EC2::InternetGateway",
+            "Vgw": "AWS::EC2::VPNGateway",
+            "aws_internet_gateway.main": "aws_internet_gateway",
+        }
+    )
+    assert is_internet_gateway(ctx, "igw-0123456789abcdef0", {})[0] is True
+    assert is_internet_gateway(ctx, "vgw-0123456789abcdef0", {})[0] is False
+    assert is_internet_gateway(ctx, "local", {})[0] is False
+    assert is_internet_gateway(ctx, None, {})[0] is False
+    assert is_internet_gateway(ctx, Unknown("!Ref Igw", (Ref("Igw"),)), {})[0] is True
+    assert is_internet_gateway(ctx, Unknown("x", (Ref("aws_internet_gateway.main", "id"),)), {})[0] is True
+    assert is_internet_gateway(ctx, Unknown("!Ref Vgw", (Ref("Vgw"),)), {})[0] is False
+    assert is_internet_gateway(ctx, Unknown("var.gateway_id"), {})[0] is None
+
+
+def test_refers_outside():
+    ctx = _Ctx({"Template": "AWS::EC2::LaunchTemplate"})
+    declared = Unknown("!Ref Template", (Ref("Template"),))
+    assert refers_outside(ctx, declared, {})[0] is False
+    assert refers_outside(ctx, None, {})[0] is False
+    assert refers_outside(ctx, "lt-0123456789abcdef0", {})[0] is None
+    assert refers_outside(ctx, Unknown("!Ref TemplateId"), {})[0] is None
+    fields = {"id_fields": ["LaunchTemplateId", "LaunchTemplateName"]}
+    assert refers_outside(ctx, {"LaunchTemplateId": declared, "Version": "3"}, fields)[0] is False
+    assert refers_outside(ctx, {"LaunchTemplateName": "web", "Version": "3"}, fields)[0] is None
+    assert refers_outside(ctx, [{"id": "lt-1"}], {"id_fields": ["id", "name"]})[0] is None
+
+
+def test_is_rule():
+    assert is_rule(None, {"protocol": "-1"}, {"kind": "inbound"}) == (
+        True,
+        "an inbound rule remains in the default security group",
+    )
+    assert is_rule(None, Unknown('dynamic "ingress" block'), {})[0] is None
+    assert is_rule(None, None, {})[0] is False
+
+
+# -- instances and Auto Scaling groups: public IPv4 addresses (through the pipeline) --
+
+
+INSTANCE = "  App:\n    Type: AWS::EC2::Instance\n    Properties:\n      ImageId: ami-0123456789abcdef0\n"
+
+
+def _public_ip(tmp_path, body: str, select: str = "FIL0252"):
+    path = tmp_path / "template.yaml"
+    path.write_text('AWSTemplateFormatVersion: "2010-09-09"\nResources:\n' + body, encoding="utf-8")
+    report = lint([str(path)], Options(select=frozenset({select})))
+    assert report.errors == []
+    if report.findings:
+        return True
+    return None if report.unknowns else False
+
+
+@pytest.mark.parametrize(
+    "extra, expected",
+    [
+        ("", True),  # no subnet: a default subnet
+        ("      SubnetId: subnet-0123456789abcdef0\n", None),  # not declared here
+        ("      SubnetId: !Ref Private\n", False),
+        ("      SubnetId: !Ref Public\n", True),
+        (
+            "      NetworkInterfaces:\n        - {DeviceIndex: 0, SubnetId: !Ref Public, AssociatePublicIpAddress: false}\n",
+            False,
+        ),
+        (
+            "      NetworkInterfaces:\n        - {DeviceIndex: 0, SubnetId: !Ref Private, AssociatePublicIpAddress: true}\n",
+            True,
+        ),
+        (
+            "      NetworkInterfaces:\n        - {DeviceIndex: 0, SubnetId: !Ref Private, AssociatePublicIpAddress: !Ref P}\n",
+            None,
+        ),
+        ("      NetworkInterfaces:\n        - {DeviceIndex: 0, SubnetId: !Ref Public}\n", True),
+        ("      NetworkInterfaces:\n        - {DeviceIndex: 0, NetworkInterfaceId: eni-0123456789abcdef0}\n", False),
+        ("      SubnetId: !Ref Private\n      LaunchTemplate: {LaunchTemplateName: shared}\n", None),
+    ],
+)
+def test_instance_public_ip_cases(tmp_path, extra, expected):
+    subnets = (
+        "  Private:\n    Type: AWS::EC2::Subnet\n    Properties: {VpcId: vpc-1, CidrBlock: 10.0.0.0/24}\n"
+        "  Public:\n    Type: AWS::EC2::Subnet\n"
+        "    Properties: {VpcId: vpc-1, CidrBlock: 10.0.1.0/24, MapPublicIpOnLaunch: true}\n"
+    )
+    assert _public_ip(tmp_path, subnets + INSTANCE + extra) is expected
+
+
+def test_an_elastic_ip_association_decides(tmp_path):
+    body = INSTANCE + "      SubnetId: subnet-0123456789abcdef0\n"
+    body += (
+        "  Eip:\n    Type: AWS::EC2::EIPAssociation\n    Properties: {InstanceId: !Ref App, AllocationId: eipalloc-1}\n"
+    )
+    assert _public_ip(tmp_path, body) is True
+
+
+@pytest.mark.parametrize(
+    "group, expected",
+    [
+        ("      AvailabilityZones: [ap-northeast-1a]\n", True),
+        ("      VPCZoneIdentifier: [!Ref Private]\n", False),
+        ("      VPCZoneIdentifier: [!Ref Private, !Ref Public]\n", True),
+        ("      VPCZoneIdentifier: [!Ref Private, subnet-0123456789abcdef0]\n", None),
+        ("      VPCZoneIdentifier: !Ref Subnets\n", None),
+    ],
+)
+def test_group_public_ip_cases(tmp_path, group, expected):
+    body = (
+        "  Private:\n    Type: AWS::EC2::Subnet\n    Properties: {VpcId: vpc-1, CidrBlock: 10.0.0.0/24}\n"
+        "  Public:\n    Type: AWS::EC2::Subnet\n"
+        "    Properties: {VpcId: vpc-1, CidrBlock: 10.0.1.0/24, MapPublicIpOnLaunch: true}\n"
+        "  Config:\n    Type: AWS::AutoScaling::LaunchConfiguration\n"
+        "    Properties: {ImageId: ami-1, InstanceType: t3.micro}\n"
+        "  Group:\n    Type: AWS::AutoScaling::AutoScalingGroup\n    Properties:\n"
+        "      MinSize: '1'\n      MaxSize: '2'\n      LaunchConfigurationName: !Ref Config\n" + group
+    )
+    assert _public_ip(tmp_path, body) is expected

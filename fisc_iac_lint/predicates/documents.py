@@ -1,12 +1,109 @@
-"""Predicates over IAM policy documents (bucket policies, key policies, trust policies)."""
+"""Predicates over IAM policy documents (bucket policies, key policies, identity policies).
+
+A document is read where it is written: a CloudFormation mapping or JSON string,
+a Terraform ``jsonencode(...)`` (which evaluates to the structure itself), a
+heredoc or other JSON string, or a ``data "aws_iam_policy_document"`` that the
+attribute refers to (followed through the graph and evaluated from its blocks).
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from ..model import Unknown
+from ..model import Unknown, walk
 from . import Context, Verdict, predicate
-from .iam import public_statements, public_statements_unknown, read_document, statement_grants
+from .iam import (
+    Statement,
+    blocked_actions_on_all_keys,
+    document_from_data_source,
+    full_access_actions,
+    grants_admin_access,
+    is_all_actions,
+    public_statements,
+    public_statements_unknown,
+    read_document,
+    split_patterns,
+    statement_grants,
+)
+
+_POLICY_DOCUMENT = "aws_iam_policy_document"
+_DOCUMENT_ATTRIBUTES = ("json", "minified_json")
+
+
+def _line_of_value(resource: Any, value: Any) -> int:
+    """The line of the property that holds ``value`` (the object itself) in ``resource``; 0 if none."""
+    for path, node in walk(resource.properties):
+        if node is value and path:
+            return resource.line_of(path)
+    return 0
+
+
+def _data_source(ctx: Context, value: Unknown) -> Any:
+    """The data "aws_iam_policy_document" that ``value`` is exactly the rendered JSON of, or None."""
+    if len(value.refs) != 1:
+        return None
+    ref = value.refs[0]
+    if ref.attribute not in _DOCUMENT_ATTRIBUTES or "".join(value.expr.split()) != f"{ref.target}.{ref.attribute}":
+        return None
+    target = ctx.graph.by_name.get(ref.target)
+    if target is None or target.kind != "data" or target.type != _POLICY_DOCUMENT:
+        return None
+    return target
+
+
+def document_of(ctx: Context, value: Any, depth: int = 0) -> tuple[Any, int, bool]:
+    """The document ``value`` stands for, the base line of a JSON string, and whether its lines are in the resource's file.
+
+    An Unknown that is exactly ``data.aws_iam_policy_document.<name>.json`` becomes the
+    document its blocks render (source and override documents followed likewise).
+    """
+    if isinstance(value, Unknown) and depth < 8:
+        source = _data_source(ctx, value)
+        if source is not None:
+            same_file = source.file == ctx.resource.file
+
+            def resolve(item: Any) -> Any:
+                nonlocal same_file
+                document, _base, nested_same_file = document_of(ctx, item, depth + 1)
+                same_file = same_file and nested_same_file
+                return document
+
+            document = document_from_data_source(source.properties, resolve)
+            return document, 0, same_file
+    if isinstance(value, str):
+        return value, _line_of_value(ctx.resource, value), True
+    return value, getattr(value, "line", 0), True
+
+
+def _statements(ctx: Context, value: Any) -> tuple[list[Statement] | None, str]:
+    """Statements of the document at ``value``: (None, why) when the document is unknown."""
+    document, base, same_file = document_of(ctx, value)
+    if isinstance(document, Unknown):
+        return None, f"policy document is unknown: {document.expr}"
+    statements, _problems = read_document(document, base)
+    if not same_file:  # a statement lies in another file: point at the attribute instead
+        line = _line_of_value(ctx.resource, value)
+        statements = [replace(s, line=line) for s in statements]
+    return statements, ""
+
+
+def _name(stmt: Statement) -> str:
+    return f"statement {stmt.sid!r}" if stmt.sid else f"statement {stmt.index + 1}"
+
+
+def _first(statements: list[Statement], test: Any) -> Verdict:
+    """True at the first statement where ``test`` holds; None if only an unknown could make one hold."""
+    unknown: str | None = None
+    for stmt in statements:
+        answer, detail = test(stmt)
+        if answer is True:
+            return True, f"{_name(stmt)} {detail}", stmt.line or None
+        if answer is None and unknown is None:
+            unknown = f"{_name(stmt)}: its effect, action or resource is unknown"
+    if unknown:
+        return None, unknown
+    return False, ""
 
 
 @predicate
@@ -14,16 +111,63 @@ def document_allows_public(ctx: Context, document: Any, args: dict) -> Verdict:
     """Does the document allow anyone (``*``, no pinning condition) one of ``args['actions']``?"""
     if document is None:
         return False, ""
-    if isinstance(document, Unknown):
-        return None, f"policy document is unknown: {document.expr}"
-    statements, _problems = read_document(document, getattr(document, "line", 0))
+    statements, why = _statements(ctx, document)
+    if statements is None:
+        return None, why
     actions = args["actions"]
     public = public_statements(statements, actions)
     if public:
         first = public[0]
-        what = f"statement {first.sid!r}" if first.sid else f"statement {first.index + 1}"
         granted = [a for a in actions if statement_grants(first, a)] or list(actions)
-        return True, f"{what} allows {', '.join(granted)} to any principal", first.line or None
+        return True, f"{_name(first)} allows {', '.join(granted)} to any principal", first.line or None
     if public_statements_unknown(statements, actions):
         return None, "a statement's principal, action or condition is unknown"
     return False, ""
+
+
+@predicate
+def document_grants_admin_access(ctx: Context, document: Any, args: dict) -> Verdict:
+    """Does some statement allow ``"Action": "*"`` on ``"Resource": "*"``?"""
+    if document is None:
+        return False, ""
+    statements, why = _statements(ctx, document)
+    if statements is None:
+        return None, why
+    return _first(statements, lambda s: (grants_admin_access(s), 'allows "Action": "*" on "Resource": "*"'))
+
+
+@predicate
+def document_grants_full_service_access(ctx: Context, document: Any, args: dict) -> Verdict:
+    """Does some statement allow every action of a service (``"<service>:*"``, ``"*"``, or an Allow with NotAction)?"""
+    if document is None:
+        return False, ""
+    statements, why = _statements(ctx, document)
+    if statements is None:
+        return None, why
+
+    def test(stmt: Statement) -> tuple[bool | None, str]:
+        answer, what = full_access_actions(stmt)
+        if what == "NotAction":
+            return answer, "allows every action outside its NotAction"
+        if what and not is_all_actions(what):
+            return answer, f"allows {what!r}, every action of a service"
+        return answer, f"allows {what!r}, every action of every service"
+
+    return _first(statements, test)
+
+
+@predicate
+def document_allows_blocked_kms_actions(ctx: Context, document: Any, args: dict) -> Verdict:
+    """Does some statement allow a blocked KMS action (``args['actions']``) on all KMS keys?"""
+    if document is None:
+        return False, ""
+    statements, why = _statements(ctx, document)
+    if statements is None:
+        return None, why
+    patterns = split_patterns(args.get("actions"))
+
+    def test(stmt: Statement) -> tuple[bool | None, str]:
+        answer, granted = blocked_actions_on_all_keys(stmt, patterns)
+        return answer, f"allows {', '.join(granted) or ', '.join(patterns)} on all KMS keys"
+
+    return _first(statements, test)

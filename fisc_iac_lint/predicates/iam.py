@@ -17,6 +17,15 @@ Reading rules:
   answer ``None`` for it instead of dropping it.
 * Effect is compared case-sensitively, the way IAM compares it. Action names
   and condition keys are compared case-insensitively.
+
+Besides public access (resource policies), the module answers what the IAM
+Config rules ask of identity policies, one statement at a time:
+:func:`grants_admin_access` (``"Action": "*"`` on ``"Resource": "*"``),
+:func:`full_access_actions` (``"<service>:*"``), and
+:func:`blocked_actions_on_all_keys` (blocked KMS action patterns on all keys,
+with wildcards on both sides, see :func:`patterns_overlap`).
+:func:`document_from_data_source` renders a Terraform
+``data "aws_iam_policy_document"`` into a document with the lines of its blocks.
 """
 
 from __future__ import annotations
@@ -38,11 +47,23 @@ __all__ = [
     "Statement",
     "action_matches",
     "allows",
+    "blocked_actions_on_all_keys",
     "condition_pins_caller",
+    "covers_all_keys",
+    "document_from_data_source",
+    "full_access_actions",
+    "grants_admin_access",
+    "grants_pattern",
+    "is_all_actions",
+    "is_allow",
+    "is_service_wide",
+    "on_all_kms_keys",
+    "patterns_overlap",
     "principal_is_public",
     "public_statements",
     "public_statements_unknown",
     "read_document",
+    "split_patterns",
     "statement_grants",
 ]
 
@@ -610,3 +631,304 @@ def public_statements_unknown(statements: Iterable[Statement], actions: Iterable
     """Statements that :func:`public_statements` cannot decide because of an Unknown."""
     wanted = _actions_tuple(actions)
     return [s for s in statements if _public_grant(s, wanted) is None]
+
+
+# --------------------------------------------------------------------------
+# permissions granted by identity policies (the IAM Config rules)
+
+
+def is_allow(stmt: Statement) -> bool | None:
+    """Whether the statement is an Allow; ``None`` when its Effect is Unknown."""
+    if isinstance(stmt.effect, Unknown):
+        return None
+    return stmt.effect == "Allow"
+
+
+_ALL_ACTIONS = re.compile(r"\*+(:\*+)?")
+_SERVICE_WIDE = re.compile(r"[A-Za-z0-9_-]+:\*+")
+
+
+def is_all_actions(pattern: Any) -> bool:
+    """``*`` (or ``*:*``): every action of every service."""
+    return isinstance(pattern, str) and _ALL_ACTIONS.fullmatch(pattern.strip()) is not None
+
+
+def is_service_wide(pattern: Any) -> bool:
+    """``<service>:*``: every action of one service (``s3:*``), not ``s3:Get*``."""
+    return isinstance(pattern, str) and _SERVICE_WIDE.fullmatch(pattern.strip()) is not None
+
+
+def _any3(items: Iterable[Any], test: Any) -> bool | None:
+    """True if ``test`` holds for a known item; None if only an Unknown item could make it hold."""
+    answer: bool | None = False
+    for item in items:
+        if isinstance(item, Unknown):
+            answer = None
+        elif test(item):
+            return True
+    return answer
+
+
+def grants_admin_access(stmt: Statement) -> bool | None:
+    """An Allow of ``"Action": "*"`` on ``"Resource": "*"`` (IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS).
+
+    Only the Action element counts (a NotAction is not ``"Action": "*"``), and only
+    the literal resource ``*`` (a NotResource does not count). Conditions are not read.
+    """
+    if stmt.actions is None or stmt.resources is None:
+        return False
+    return _and3(
+        is_allow(stmt),
+        _any3(stmt.actions, is_all_actions),
+        _any3(stmt.resources, lambda r: r.strip() == "*"),
+    )
+
+
+def full_access_actions(stmt: Statement) -> tuple[bool | None, str]:
+    """Whether an Allow grants every action of some service (IAM_POLICY_NO_STATEMENTS_WITH_FULL_ACCESS).
+
+    ``"Action": "<service>:*"`` or ``"*"``, on any resource; or ``NotAction`` in an
+    Allow, which grants every action of every service it does not name. Returns the
+    answer and the element that decided it.
+    """
+    allow = is_allow(stmt)
+    if allow is False:
+        return False, ""
+    if stmt.not_actions is not None:
+        return _and3(allow, True), "NotAction"
+    if stmt.actions is None:
+        return False, ""
+    hit = next((a for a in stmt.actions if is_service_wide(a) or is_all_actions(a)), None)
+    if hit is not None:
+        return _and3(allow, True), hit
+    return _and3(allow, _any3(stmt.actions, lambda a: False)), ""
+
+
+def patterns_overlap(a: str, b: str) -> bool:
+    """Whether some action name matches both IAM patterns (``*`` and ``?``, case-insensitive)."""
+    a, b = a.lower(), b.lower()
+    seen: set[tuple[int, int]] = set()
+    todo = [(0, 0)]
+    while todo:
+        i, j = todo.pop()
+        if (i, j) in seen:
+            continue
+        seen.add((i, j))
+        if i == len(a) and j == len(b):
+            return True
+        if i < len(a) and a[i] == "*":
+            todo.append((i + 1, j))
+        if j < len(b) and b[j] == "*":
+            todo.append((i, j + 1))
+        if i < len(a) and j < len(b):
+            ca, cb = a[i], b[j]
+            if ca in "*?" or cb in "*?" or ca == cb:
+                todo.append((i if ca == "*" else i + 1, j if cb == "*" else j + 1))
+    return False
+
+
+def grants_pattern(stmt: Statement, pattern: str) -> bool | None:
+    """Whether the statement's Action/NotAction covers some action of ``pattern`` (Effect ignored).
+
+    With Action: some item overlaps the pattern. With NotAction: the pattern is not
+    wholly excluded (no NotAction item matches all of it).
+    """
+    if stmt.actions is not None:
+        return _any3(stmt.actions, lambda p: patterns_overlap(p, pattern))
+    if stmt.not_actions is not None:
+        excluded = _any3(stmt.not_actions, lambda p: action_matches(p, pattern))
+        return None if excluded is None else not excluded
+    return False
+
+
+# Key ARNs of different regions, accounts and ids: a resource pattern matching all of
+# them covers every KMS key.
+_KEY_ARNS = (
+    "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    "arn:aws:kms:ap-northeast-2:444455556666:key/mrk-0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+)
+
+
+def covers_all_keys(pattern: str) -> bool:
+    """Whether a Resource pattern names every KMS key: ``*`` or e.g. ``arn:aws:kms:*:*:key/*``."""
+    return all(action_matches(pattern.strip(), arn) for arn in _KEY_ARNS)
+
+
+def on_all_kms_keys(stmt: Statement) -> bool | None:
+    """Whether the statement applies to all KMS keys.
+
+    Resource: some item covers every key. NotResource: unless an item covers every
+    key, the statement applies to all keys but a few, counted as all. No Resource at
+    all (not valid in an identity policy) counts as all.
+    """
+    if stmt.resources is not None:
+        return _any3(stmt.resources, covers_all_keys)
+    if stmt.not_resources is not None:
+        excluded = _any3(stmt.not_resources, covers_all_keys)
+        return None if excluded is None else not excluded
+    return True
+
+
+def split_patterns(patterns: Any) -> tuple[str, ...]:
+    """A parameter given as a list or as the pack's comma-separated string."""
+    if isinstance(patterns, str):
+        patterns = patterns.split(",")
+    return tuple(p.strip() for p in patterns or () if isinstance(p, str) and p.strip())
+
+
+def blocked_actions_on_all_keys(stmt: Statement, patterns: Iterable[str]) -> tuple[bool | None, list[str]]:
+    """An Allow of a blocked KMS action pattern on all KMS keys; conditions are not read.
+
+    Mirrors IAM_CUSTOMER_POLICY_BLOCKED_KMS_ACTIONS / IAM_INLINE_POLICY_BLOCKED_KMS_ACTIONS
+    (Security Hub KMS.1 / KMS.2). Returns the answer and the blocked patterns granted.
+    """
+    allow = is_allow(stmt)
+    if allow is False:
+        return False, []
+    granted: list[str] = []
+    grants: bool | None = False
+    for pattern in split_patterns(patterns):
+        answer = grants_pattern(stmt, pattern)
+        if answer is True:
+            granted.append(pattern)
+        grants = _or3(grants, answer)
+    return _and3(allow, grants, on_all_kms_keys(stmt)), granted
+
+
+# --------------------------------------------------------------------------
+# Terraform data "aws_iam_policy_document"
+
+
+def document_from_data_source(props: Any, resolve: Any = None) -> Any:
+    """Build the policy document a ``data "aws_iam_policy_document"`` renders.
+
+    ``props`` are the data source's evaluated arguments. ``resolve(value)`` turns an
+    item of ``source_policy_documents`` / ``override_policy_documents`` into a
+    document (dict, JSON string or Unknown); without it such items are Unknown.
+    Statements keep the lines of their blocks. Statements with a Sid replace those
+    with the same Sid from source documents; override documents replace by Sid
+    last, as the provider merges them.
+    """
+    if not isinstance(props, dict):
+        return Unknown("aws_iam_policy_document: unreadable arguments")
+    resolve = resolve or (lambda value: value)
+
+    def statements_of(items: Any) -> list[Any] | Unknown:
+        if isinstance(items, Unknown):
+            return items
+        out: list[Any] = []
+        for item in items if isinstance(items, list) else [items]:
+            document = resolve(item)
+            if isinstance(document, str):
+                try:
+                    document = json.loads(document)
+                except ValueError:
+                    return Unknown("a source document is not valid JSON")
+            if isinstance(document, Unknown):
+                return document
+            if not isinstance(document, dict):
+                return Unknown("a source document is not an object")
+            raw = document.get("Statement", [])
+            out.extend(raw if isinstance(raw, list) else [raw])
+        return out
+
+    def merge(base: list[Any], extra: list[Any]) -> list[Any]:
+        merged = list(base)
+        for stmt in extra:
+            sid = stmt.get("Sid") if isinstance(stmt, dict) else None
+            index = next((i for i, s in enumerate(merged) if sid and isinstance(s, dict) and s.get("Sid") == sid), None)
+            if index is None:
+                merged.append(stmt)
+            else:
+                merged[index] = stmt
+        return merged
+
+    statements: list[Any] = []
+    for key in ("source_policy_documents", "source_json"):
+        if key in props:
+            found = statements_of(props[key])
+            if isinstance(found, Unknown):
+                statements.append(found)
+            else:
+                statements = merge(statements, found)
+    own: list[Any] = []
+    blocks = props.get("statement", [])
+    for block in blocks if isinstance(blocks, list) else [blocks]:
+        own.append(block if isinstance(block, Unknown) else _statement_from_block(block))
+    statements = merge(statements, own)
+    for key in ("override_policy_documents", "override_json"):
+        if key in props:
+            found = statements_of(props[key])
+            if isinstance(found, Unknown):
+                statements.append(found)
+            else:
+                statements = merge(statements, found)
+    line = props.line if isinstance(props, Mapping) else 0
+    seq = Sequence(statements, line=line)
+    seq.item_lines = [_line(s) or line for s in statements]
+    document = Mapping({"Version": props.get("version", "2012-10-17"), "Statement": seq}, line=line)
+    document.key_lines = {"Statement": line}
+    return document
+
+
+_BLOCK_KEYS = {
+    "sid": "Sid",
+    "effect": "Effect",
+    "actions": "Action",
+    "not_actions": "NotAction",
+    "resources": "Resource",
+    "not_resources": "NotResource",
+}
+
+
+def _statement_from_block(block: Any) -> Any:
+    if not isinstance(block, dict):
+        return Unknown("malformed statement block")
+    line = _line(block)
+    out = Mapping({"Effect": "Allow"}, line=line)
+    out.key_lines["Effect"] = line
+    for key, name in _BLOCK_KEYS.items():
+        if key in block:
+            out[name] = block[key]
+            out.key_lines[name] = block.line_of(key) if isinstance(block, Mapping) else line
+    for key, name in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
+        if key in block:
+            out[name] = _principals(block[key])
+            out.key_lines[name] = block.line_of(key) if isinstance(block, Mapping) else line
+    if "condition" in block:
+        out["Condition"] = _conditions(block["condition"])
+        out.key_lines["Condition"] = block.line_of("condition") if isinstance(block, Mapping) else line
+    return out
+
+
+def _principals(blocks: Any) -> Any:
+    if isinstance(blocks, Unknown):
+        return blocks
+    out: dict[str, Any] = {}
+    for block in blocks if isinstance(blocks, list) else [blocks]:
+        if isinstance(block, Unknown) or not isinstance(block, dict):
+            return block if isinstance(block, Unknown) else Unknown("malformed principals block")
+        kind, ids = block.get("type"), block.get("identifiers", [])
+        if isinstance(kind, Unknown):
+            return kind
+        if kind == "*":
+            return "*"
+        ids = list(ids) if isinstance(ids, list) else [ids]
+        out.setdefault(str(kind), []).extend(ids)
+    return out
+
+
+def _conditions(blocks: Any) -> Any:
+    if isinstance(blocks, Unknown):
+        return blocks
+    out: dict[str, dict[str, Any]] = {}
+    for block in blocks if isinstance(blocks, list) else [blocks]:
+        if isinstance(block, Unknown) or not isinstance(block, dict):
+            return block if isinstance(block, Unknown) else Unknown("malformed condition block")
+        test, variable = block.get("test"), block.get("variable")
+        if isinstance(test, Unknown) or isinstance(variable, Unknown):
+            return test if isinstance(test, Unknown) else variable
+        values = block.get("values", [])
+        out.setdefault(str(test), {}).setdefault(str(variable), [])
+        out[str(test)][str(variable)].extend(values if isinstance(values, list) else [values])
+    return out

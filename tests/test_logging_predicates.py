@@ -1,0 +1,248 @@
+"""Tests for fisc_iac_lint.predicates.logging: set values, AWS managed keys, trail selectors, alarm actions."""
+
+from __future__ import annotations
+
+import pytest
+
+from fisc_iac_lint.graph import Graph
+from fisc_iac_lint.model import CLOUDFORMATION, TERRAFORM, Mapping, Ref, Resource, Template, Unknown
+from fisc_iac_lint.predicates import PREDICATES, Context
+from fisc_iac_lint.predicates.logging import (
+    alarm_actions_configured,
+    customer_managed_key,
+    trail_logs_s3_data_events,
+    trail_records_management_events,
+    value_is_set,
+)
+
+
+def ctx(fmt: str = CLOUDFORMATION, *others: Resource) -> Context:
+    resource = Resource(fmt, "AWS::CloudTrail::Trail", "Trail", Mapping(), "t.yaml", 1, 1)
+    template = Template(fmt, "t", resources=[resource, *others])
+    return Context(resource, Graph(template))
+
+
+def test_the_predicates_are_registered() -> None:
+    for name in (
+        "set_not_empty",
+        "customer_managed_key",
+        "resource_defined",
+        "trail_records_management_events",
+        "trail_logs_s3_data_events",
+        "alarm_actions_configured",
+    ):
+        assert name in PREDICATES
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, False),
+        ("", False),
+        ("  ", False),
+        ([], False),
+        ("alias/cloudtrail", True),
+        (["arn:aws:sns:ap-northeast-1:123456789012:alerts"], True),
+        (Unknown("!GetAtt Key.Arn", (Ref("Key", "Arn"),)), True),
+        (Unknown("aws_kms_key.k.arn", (Ref("aws_kms_key.k", "arn"),)), True),
+        (Unknown("!Ref KeyArn"), None),
+        (Unknown("var.key_arn"), None),
+        (Unknown("local.key_arn"), None),
+        (Unknown('{"Fn::If":["C","k",{"Ref":"AWS::NoValue"}]}', maybe_absent=True), None),
+        (Unknown('{"Fn::Sub":"arn:aws:kms:${AWS::Region}:${AWS::AccountId}:alias/logs"}'), True),
+        (Unknown('{"Fn::Sub":"${KeyArn}"}'), None),
+        (Unknown('{"Fn::ImportValue":"security-TrailKeyArn"}'), True),
+        (Unknown('{"Fn::FindInMap":["Keys","prod","arn"]}'), None),
+        (Unknown('"arn:aws:kms:${var.region}:123456789012:alias/logs"'), True),
+    ],
+)
+def test_value_is_set(value, expected) -> None:
+    assert value_is_set(value)[0] is expected
+
+
+def test_set_not_empty_names_the_property() -> None:
+    ok, detail = PREDICATES["set_not_empty"](ctx(), None, {"label": "KMSKeyId"})
+    assert (ok, detail) == (False, "KMSKeyId is not set")
+
+
+ALIAS = {"aws_managed_alias": "alias/aws/secretsmanager"}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, False),
+        ("", False),
+        ("alias/aws/secretsmanager", False),
+        ("arn:aws:kms:ap-northeast-1:123456789012:alias/aws/secretsmanager", False),
+        ("alias/payments", True),
+        ("arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", True),
+        (Unknown("var.key"), None),
+    ],
+)
+def test_customer_managed_key(value, expected) -> None:
+    assert customer_managed_key(ctx(), value, ALIAS)[0] is expected
+
+
+def test_customer_managed_key_follows_a_terraform_data_source() -> None:
+    managed = Resource(
+        TERRAFORM,
+        "aws_kms_alias",
+        "data.aws_kms_alias.sm",
+        Mapping(name="alias/aws/secretsmanager"),
+        "m.tf",
+        1,
+        1,
+        "data",
+    )
+    other = Resource(
+        TERRAFORM, "aws_kms_alias", "data.aws_kms_alias.app", Mapping(name="alias/app"), "m.tf", 5, 5, "data"
+    )
+    context = ctx(TERRAFORM, managed, other)
+    via_managed = Unknown("data.aws_kms_alias.sm.target_key_arn", (Ref("data.aws_kms_alias.sm", "target_key_arn"),))
+    via_other = Unknown("data.aws_kms_alias.app.target_key_arn", (Ref("data.aws_kms_alias.app", "target_key_arn"),))
+    assert customer_managed_key(context, via_managed, ALIAS)[0] is False
+    assert customer_managed_key(context, via_other, ALIAS)[0] is True
+
+
+# -- management events -------------------------------------------------------------------------
+
+
+def mgmt(props: dict, fmt: str = CLOUDFORMATION, both: bool = False):
+    return trail_records_management_events(ctx(fmt), Mapping(props), {"read_write_all": both})[0]
+
+
+def test_no_selectors_record_every_management_event() -> None:
+    assert mgmt({}) is True
+    assert mgmt({}, both=True) is True
+
+
+def test_basic_selectors() -> None:
+    assert mgmt({"EventSelectors": [{"ReadWriteType": "WriteOnly"}]}) is True
+    assert mgmt({"EventSelectors": [{"ReadWriteType": "WriteOnly"}]}, both=True) is False
+    assert mgmt({"EventSelectors": [{"ReadWriteType": "ReadOnly"}, {"ReadWriteType": "WriteOnly"}]}, both=True) is True
+    assert mgmt({"EventSelectors": [{"IncludeManagementEvents": False}]}) is False
+    assert mgmt({"EventSelectors": [{"IncludeManagementEvents": "false"}, {}]}, both=True) is True
+    excluded = {"EventSelectors": [{"ExcludeManagementEventSources": ["kms.amazonaws.com"]}]}
+    assert mgmt(excluded) is False
+    assert mgmt({"EventSelectors": [{"ExcludeManagementEventSources": []}]}) is True
+
+
+def test_terraform_selectors() -> None:
+    assert mgmt({"event_selector": [{"read_write_type": "All"}]}, TERRAFORM, both=True) is True
+    excluded = {"event_selector": [{"exclude_management_event_sources": ["rdsdata.amazonaws.com"]}]}
+    assert mgmt(excluded, TERRAFORM) is False
+
+
+def advanced(*fields):
+    return {"AdvancedEventSelectors": [{"FieldSelectors": [dict(f) for f in fields]}]}
+
+
+def test_advanced_selectors() -> None:
+    management = {"Field": "eventCategory", "Equals": ["Management"]}
+    assert mgmt(advanced(management), both=True) is True
+    assert mgmt(advanced(management, {"Field": "readOnly", "Equals": ["true"]}), both=True) is False
+    assert mgmt(advanced(management, {"Field": "readOnly", "Equals": ["false"]})) is True
+    assert mgmt(advanced(management, {"Field": "eventSource", "NotEquals": ["kms.amazonaws.com"]})) is False
+    assert mgmt(advanced({"Field": "eventCategory", "Equals": ["Data"]})) is False
+    tf = {"advanced_event_selector": [{"field_selector": [{"field": "eventCategory", "equals": ["Management"]}]}]}
+    assert mgmt(tf, TERRAFORM, both=True) is True
+
+
+def test_unknown_selectors_are_unknown_unless_another_decides() -> None:
+    dynamic = Unknown('dynamic "event_selector" block')
+    assert mgmt({"event_selector": dynamic}, TERRAFORM) is None
+    assert mgmt({"event_selector": [dynamic]}, TERRAFORM) is None
+    assert mgmt({"event_selector": [dynamic, {"read_write_type": "All"}]}, TERRAFORM) is True
+    assert mgmt({"EventSelectors": [{"ReadWriteType": Unknown("!Ref Kind")}]}) is None
+
+
+# -- S3 data events ----------------------------------------------------------------------------
+
+
+def data(props: dict, fmt: str = CLOUDFORMATION, buckets=()):
+    return trail_logs_s3_data_events(ctx(fmt), Mapping(props), {"bucket_names": list(buckets)})[0]
+
+
+def s3(*values):
+    return {"EventSelectors": [{"DataResources": [{"Type": "AWS::S3::Object", "Values": list(values)}]}]}
+
+
+def test_basic_data_selectors() -> None:
+    assert data({}) is False
+    assert data(s3("arn:aws:s3")) is True
+    assert data(s3("arn:aws:s3:::")) is True
+    assert data(s3("arn:aws-cn:s3")) is True
+    assert data(s3("arn:aws:s3:::payments/")) is False
+    assert data(s3("arn:aws:s3:::payments/"), buckets=["payments"]) is True
+    assert data(s3("arn:aws:s3:::payments/"), buckets=["payments", "audit"]) is False
+    one = trail_logs_s3_data_events(ctx(), Mapping(s3("arn:aws:s3:::payments/")), {"bucket_names": "payments"})
+    assert one[0] is True  # a single name given on the command line is a string
+    lambda_only = {
+        "EventSelectors": [{"DataResources": [{"Type": "AWS::Lambda::Function", "Values": ["arn:aws:lambda"]}]}]
+    }
+    assert data(lambda_only) is False
+    assert data(s3(Unknown("!Ref BucketArn"))) is None
+
+
+def test_advanced_data_selectors() -> None:
+    category = {"Field": "eventCategory", "Equals": ["Data"]}
+    s3_type = {"Field": "resources.type", "Equals": ["AWS::S3::Object"]}
+    assert data(advanced(category, s3_type)) is True
+    assert data(advanced(category, s3_type, {"Field": "readOnly", "Equals": ["false"]})) is True
+    assert (
+        data(advanced(category, s3_type, {"Field": "resources.ARN", "StartsWith": ["arn:aws:s3:::payments/"]})) is False
+    )
+    narrowed = advanced(category, s3_type, {"Field": "resources.ARN", "StartsWith": ["arn:aws:s3:::payments/"]})
+    assert data(narrowed, buckets=["payments"]) is True
+    excluded = advanced(category, s3_type, {"Field": "resources.ARN", "NotStartsWith": ["arn:aws:s3:::logs/"]})
+    assert data(excluded) is False
+    assert data(advanced(category, {"Field": "resources.type", "Equals": ["AWS::DynamoDB::Table"]})) is False
+
+
+def test_terraform_data_selectors() -> None:
+    tf = {"event_selector": [{"data_resource": [{"type": "AWS::S3::Object", "values": ["arn:aws:s3"]}]}]}
+    assert data(tf, TERRAFORM) is True
+
+
+# -- alarm actions -----------------------------------------------------------------------------
+
+ALARM_ARGS = {
+    "alarm": True,
+    "insufficient_data": True,
+    "ok": False,
+    "alarm_field": "AlarmActions",
+    "insufficient_data_field": "InsufficientDataActions",
+    "ok_field": "OKActions",
+}
+
+
+def alarm(props: dict, **overrides):
+    return alarm_actions_configured(ctx(), Mapping(props), {**ALARM_ARGS, **overrides})
+
+
+def test_alarm_actions() -> None:
+    topic = ["arn:aws:sns:ap-northeast-1:123456789012:alerts"]
+    assert alarm({"AlarmActions": topic, "InsufficientDataActions": topic})[0] is True
+    ok, detail, _ = alarm({"AlarmActions": topic})
+    assert ok is False and "INSUFFICIENT_DATA" in detail
+    assert alarm({"AlarmActions": [], "InsufficientDataActions": topic})[0] is False
+    assert alarm({"AlarmActions": topic}, insufficient_data="false")[0] is True
+    assert alarm({"AlarmActions": topic, "InsufficientDataActions": topic}, ok=True)[0] is False
+    assert alarm({"AlarmActions": Unknown("!Ref Actions"), "InsufficientDataActions": topic})[0] is None
+    # a decided failure wins over an unknown
+    assert alarm({"AlarmActions": Unknown("!Ref Actions")})[0] is False
+
+
+def test_malformed_selectors_do_not_raise() -> None:
+    for props in (
+        {"EventSelectors": "All"},
+        {"EventSelectors": ["All", 3, None]},
+        {"EventSelectors": [{"DataResources": ["x", {"Type": "AWS::S3::Object", "Values": "arn:aws:s3"}]}]},
+        {"AdvancedEventSelectors": ["x", {"FieldSelectors": ["y", {"Field": "eventCategory"}]}]},
+        {"AdvancedEventSelectors": {"FieldSelectors": {"Field": "eventCategory", "Equals": "Management"}}},
+    ):
+        for both in (False, True):
+            assert mgmt(props, both=both) in (True, False, None)
+        assert data(props) in (True, False, None)
+    assert data({"EventSelectors": [{"DataResources": [{"Type": "AWS::S3::Object", "Values": "arn:aws:s3"}]}]}) is True
