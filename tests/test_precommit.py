@@ -16,16 +16,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PRE_COMMIT = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
 
-CLEAN_CFN = (
-    (ROOT / "tests" / "inputs" / "cdk" / "template.txt")
-    .read_text(encoding="utf-8")
-    .replace("  Bucket:\n    Type: AWS::S3::Bucket\n", "")
-)
+# Clean: a queue, which no policy of the library has anything to say about.
+CLEAN_CFN = "Resources:\n  Jobs:\n    Type: AWS::SQS::Queue\n"
 BAD_CFN = (
     "Resources:\n  Admin:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: x\n"
     "      SecurityGroupIngress:\n        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}\n"
 )
-CLEAN_TF = 'resource "aws_sns_topic" "events" {\n  name = "events"\n}\n'
+CLEAN_TF = 'resource "aws_sqs_queue" "jobs" {\n  name = "jobs"\n}\n'
 BAD_TF = (
     'resource "aws_security_group_rule" "ssh" {\n  type              = "ingress"\n  security_group_id = "sg-1"\n'
     '  protocol          = "tcp"\n  from_port         = 22\n  to_port           = 22\n  cidr_blocks       = ["0.0.0.0/0"]\n}\n'
