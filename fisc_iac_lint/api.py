@@ -19,7 +19,7 @@ from . import discover as discovery
 from .controls import catalogue
 from .engine import Result, evaluate
 from .graph import Graph, find_cycle
-from .model import CLOUDFORMATION, Finding, Mapping, ParseError, Report, Resource, Template, UnknownResult
+from .model import CLOUDFORMATION, Finding, Mapping, ParseError, Report, Resource, Template, Text, UnknownResult
 from .policies import Policy, load_policies, with_overrides
 from .suppressions import today
 
@@ -127,7 +127,10 @@ def _finding(result: Result, occurrence: int) -> Finding:
     policy, resource = result.policy, result.resource
     key = "\x1f".join((policy.id, resource.file, resource.name, str(occurrence)))
     title = policy.text["title"]
-    message = f"{title['en']}: {result.detail}" if result.detail else title["en"]
+    detail = result.detail
+    message = f"{title['en']}: {detail.en}" if detail.en else title["en"]
+    # without a Japanese detail the Japanese title stands alone: no English in Japanese output
+    message_ja = f"{title['ja']}: {detail.ja}" if detail.ja else title["ja"]
     return Finding(
         id=hashlib.sha256(key.encode("utf-8")).hexdigest()[:16],
         rule_id=policy.id,
@@ -136,6 +139,7 @@ def _finding(result: Result, occurrence: int) -> Finding:
         severity=policy.severity,
         title=dict(title),
         message=message,
+        message_ja=message_ja,
         resource_type=resource.type,
         resource_name=resource.name,
         file=resource.file,
@@ -252,7 +256,14 @@ class _Scan:
     def record(self, result: Result) -> None:
         if result.ok is None:
             self.report.unknowns.append(
-                UnknownResult(result.policy.id, result.resource.name, result.resource.file, result.line, result.detail)
+                UnknownResult(
+                    result.policy.id,
+                    result.resource.name,
+                    result.resource.file,
+                    result.line,
+                    result.detail.en,
+                    result.detail.ja,
+                )
             )
             return
         key = (result.policy.id, result.resource.file, result.resource.name)
@@ -322,4 +333,8 @@ class _Scan:
                 continue
             types = sorted({t for checks in policy.checks.values() for c in checks for t in c.resource_types})
             account = Resource(policy.formats()[0], "AWS account", "account", Mapping(), root, 0, 0)
-            self.record(Result(policy, account, False, 0, f"no {' / '.join(types)} is defined in the scanned files"))
+            listed = " / ".join(types)
+            missing = Text(
+                f"no {listed} is defined in the scanned files", f"スキャンしたファイルに {listed} が定義されていません"
+            )
+            self.record(Result(policy, account, False, 0, missing))

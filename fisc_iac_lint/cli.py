@@ -29,6 +29,20 @@ class Format(str, Enum):
     markdown = "markdown"
 
 
+class Language(str, Enum):
+    en = "en"
+    ja = "ja"
+
+
+def _locale_language() -> str:
+    """ja when the locale says Japanese (LC_ALL, LC_MESSAGES, LANG), else en."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            return "ja" if value.lower().startswith("ja") else "en"
+    return "en"
+
+
 class ListingFormat(str, Enum):
     text = "text"
     json = "json"
@@ -118,6 +132,9 @@ def lint(
         None, "--baseline", help="Fail only on findings this baseline does not hold."
     ),
     write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Record the current findings here."),
+    lang: Optional[Language] = typer.Option(
+        None, "--lang", help="Language of messages and the report: en or ja (default: configuration, then the locale)."
+    ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List undecided checks and skipped files."),
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour (default: on a terminal)."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
@@ -134,6 +151,7 @@ def lint(
         raise typer.BadParameter("only one format can go to standard output: give the others an --output each")
     settings = _settings(config, paths)
     fail_on_value = fail_on.value if fail_on is not None else settings.get("fail_on", "low")
+    language = lang.value if lang is not None else settings.get("lang") or _locale_language()
     base = settings.get("_dir", Path("."))
     select = select or settings.get("select", [])
     ignore = ignore or settings.get("ignore", [])
@@ -177,7 +195,8 @@ def lint(
     targets: List[Optional[Path]] = [*output, *[None] * (len(formats) - len(output))]
     for fmt, target in zip(formats, targets):
         tty = target is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        rendered = renderer(fmt)(report, RenderOptions(color=bool(tty if color is None else color), verbose=verbose))
+        options_ = RenderOptions(color=bool(tty if color is None else color), verbose=verbose, lang=language)
+        rendered = renderer(fmt)(report, options_)
         if target is None:
             sys.stdout.write(rendered)
             continue

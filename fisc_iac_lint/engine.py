@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from .graph import Graph, strip_indices
-from .model import Mapping, Resource, Sequence, Unknown, as_bool, as_number
+from .model import Mapping, Resource, Sequence, Text, Unknown, as_bool, as_number
 from .policies import Check, Policy
 from .predicates import PREDICATES, Context
 
@@ -25,7 +25,7 @@ _MISSING = object()
 class Outcome:
     ok: bool | None
     line: int | None = None  # the line that decided it, when more precise than the resource
-    detail: str = ""
+    detail: Text = Text()
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Result:
     resource: Resource
     ok: bool | None
     line: int
-    detail: str
+    detail: Text
 
 
 def split_path(path: str) -> tuple[str | int, ...]:
@@ -89,7 +89,10 @@ def _and(outcomes: Iterable[Outcome]) -> Outcome:
         return Outcome(True)
     # what held, for a `not` or `none` above that turns it into a violation
     line = next((o.line for o in held if o.line), None)
-    return Outcome(True, line, "; ".join(dict.fromkeys(o.detail for o in held if o.detail)))
+    detail = Text()
+    for text in dict.fromkeys(o.detail for o in held if o.detail):
+        detail = detail.join(text)
+    return Outcome(True, line, detail)
 
 
 def _or(outcomes: Iterable[Outcome]) -> Outcome:
@@ -106,10 +109,10 @@ def _or(outcomes: Iterable[Outcome]) -> Outcome:
         return unknown
     # Policies list the alternative that names the culprit first (e.g. the public
     # ACL before the settings that would neutralise it): its line and detail speak.
-    return first_false or Outcome(False, None, "")
+    return first_false or Outcome(False, None)
 
 
-def _not(outcome: Outcome, detail: str) -> Outcome:
+def _not(outcome: Outcome, detail: Text) -> Outcome:
     if outcome.ok is None:
         return outcome
     return Outcome(not outcome.ok, outcome.line, detail)
@@ -174,18 +177,25 @@ class Evaluator:
         if not found:
             default = spec.get("default", _MISSING)
             if default is _MISSING:
-                return Outcome(False, None, f"{path} is not set")
+                return Outcome(False, None, Text(f"{path} is not set", f"{path} が設定されていません"))
             ok = test(default)
-            shown = f"{path} is not set (default {_show(default)})"
-            return Outcome(ok, None, shown if ok else f"{shown}; {describe()}")
+            shown = Text(
+                f"{path} is not set (default {_show(default)})",
+                f"{path} が設定されていません (既定値 {_show(default)})",
+            )
+            return Outcome(ok, None, shown if ok else shown.join(describe()))
         outcomes = []
         for value, line in found:
             ok = test(value)
             if ok is None:
-                outcomes.append(Outcome(None, line, f"{path} is unknown: {_show(value)}"))
+                outcomes.append(
+                    Outcome(
+                        None, line, Text(f"{path} is unknown: {_show(value)}", f"{path} の値が不明です: {_show(value)}")
+                    )
+                )
             else:
-                shown = f"{path} is {_show(value)}"
-                outcomes.append(Outcome(ok, line, shown if ok else f"{shown}; {describe()}"))
+                shown = Text(f"{path} is {_show(value)}", f"{path} は {_show(value)} です")
+                outcomes.append(Outcome(ok, line, shown if ok else shown.join(describe())))
         return _and(outcomes)
 
     def check(self, resource: Resource, node: Any, cond: dict[str, Any]) -> Outcome:
@@ -196,24 +206,39 @@ class Evaluator:
             return _or([self.check(resource, node, c) for c in spec])
         if op == "not":
             inner = self.check(resource, node, spec)
-            return _not(inner, inner.detail or "a condition that must not hold holds")
+            return _not(
+                inner,
+                inner.detail
+                or Text("a condition that must not hold holds", "成り立ってはならない条件が成り立っています"),
+            )
         if op == "exists" or op == "absent":
             found = lookup(node, split_path(spec))
             # an unresolved value is still a value: only one that may vanish is undecided
             certain = [v for v, _ in found if not (isinstance(v, Unknown) and v.maybe_absent)]
             if found and not certain:
-                return Outcome(None, found[0][1], f"{spec} may or may not be set ({_show(found[0][0])})")
+                shown = _show(found[0][0])
+                return Outcome(
+                    None,
+                    found[0][1],
+                    Text(f"{spec} may or may not be set ({shown})", f"{spec} が設定されるかどうかは不明です ({shown})"),
+                )
             present = bool(found)
             ok = present if op == "exists" else not present
             line = found[0][1] if found else None
-            return Outcome(ok, line, f"{spec} is {'set' if present else 'not set'}")
+            return Outcome(
+                ok,
+                line,
+                Text(f"{spec} is set", f"{spec} が設定されています")
+                if present
+                else Text(f"{spec} is not set", f"{spec} が設定されていません"),
+            )
         if op == "equals":
             expected = self._value(spec["value"])
             return self._scalar(
                 node,
                 spec,
                 lambda v: _same(v, expected, spec.get("ignore_case", False)),
-                lambda: f"expected {_show(expected)}",
+                lambda: Text(f"expected {_show(expected)}", f"期待値は {_show(expected)}"),
             )
         if op == "one_of":
             values = self._value(spec["values"])
@@ -222,7 +247,10 @@ class Evaluator:
                 results = [_same(v, e, spec.get("ignore_case", False)) for e in values]
                 return True if True in results else (None if None in results else False)
 
-            return self._scalar(node, spec, test, lambda: f"expected one of {', '.join(_show(v) for v in values)}")
+            choices = ", ".join(_show(v) for v in values)
+            return self._scalar(
+                node, spec, test, lambda: Text(f"expected one of {choices}", f"期待値は {choices} のいずれか")
+            )
         if op == "compare":
             limit = as_number(self._value(spec["value"]))
             operator = spec["op"]
@@ -237,7 +265,12 @@ class Evaluator:
                     operator
                 ]
 
-            return self._scalar(node, spec, compare, lambda: f"expected {operator} {_show(limit)}")
+            return self._scalar(
+                node,
+                spec,
+                compare,
+                lambda: Text(f"expected {operator} {_show(limit)}", f"期待値は {operator} {_show(limit)}"),
+            )
         if op == "matches":
             pattern = _regex(spec["pattern"])
 
@@ -246,7 +279,12 @@ class Evaluator:
                     return None
                 return isinstance(v, (str, int, float)) and pattern.search(str(v)) is not None
 
-            return self._scalar(node, spec, match, lambda: f"expected to match {spec['pattern']}")
+            return self._scalar(
+                node,
+                spec,
+                match,
+                lambda: Text(f"expected to match {spec['pattern']}", f"{spec['pattern']} に一致する必要があります"),
+            )
         if op in ("every", "some", "none"):
             return self._quantified(resource, node, op, spec)
         if op == "connected":
@@ -255,7 +293,10 @@ class Evaluator:
             return self._predicate(resource, node, spec)
         if op == "parameter":
             ok = _same(self.params[spec["name"]], spec["equals"])
-            return Outcome(ok, None, f"parameter {spec['name']} is {_show(self.params[spec['name']])}")
+            value = _show(self.params[spec["name"]])
+            return Outcome(
+                ok, None, Text(f"parameter {spec['name']} is {value}", f"パラメータ {spec['name']} は {value} です")
+            )
         raise ValueError(f"unknown condition {op}")  # the schema makes this unreachable
 
     def _quantified(self, resource: Resource, node: Any, op: str, spec: dict) -> Outcome:
@@ -268,16 +309,25 @@ class Evaluator:
         outcomes = []
         for item, line in items:
             if isinstance(item, Unknown):
-                outcome = Outcome(None, line, f"{spec['path']} holds an unknown item: {item.expr}")
+                outcome = Outcome(
+                    None,
+                    line,
+                    Text(
+                        f"{spec['path']} holds an unknown item: {item.expr}",
+                        f"{spec['path']} に不明な項目があります: {item.expr}",
+                    ),
+                )
             else:
                 outcome = self.check(resource, item, spec["require"])
             outcomes.append(Outcome(outcome.ok, outcome.line or line, outcome.detail))
         if op == "every":
             return _and(outcomes)
         if op == "some":
-            return _or(outcomes) if outcomes else Outcome(False, None, f"no item of {spec['path']} qualifies")
+            empty = Text(f"no item of {spec['path']} qualifies", f"{spec['path']} に条件を満たす項目がありません")
+            return _or(outcomes) if outcomes else Outcome(False, None, empty)
         # none: no item may satisfy the requirement
-        return _and(_not(o, o.detail or f"an item of {spec['path']} matches") for o in outcomes)
+        matched = Text(f"an item of {spec['path']} matches", f"{spec['path']} の項目が該当します")
+        return _and(_not(o, o.detail or matched) for o in outcomes)
 
     def _candidates(self, resource: Resource, spec: dict) -> list[tuple[Resource, bool]]:
         """Connected resources, each with whether the connection is certain."""
@@ -308,26 +358,49 @@ class Evaluator:
         outcomes = []
         for other, certain in self._candidates(resource, spec):
             outcome = self.check(other, other.properties, require) if require else Outcome(True)
-            detail = f"{other.name}: {outcome.detail}" if outcome.detail else other.name
+            name = Text(other.name, other.name)
+            detail = (
+                Text(
+                    f"{other.name}: {outcome.detail.en}",
+                    f"{other.name}: {outcome.detail.ja}" if outcome.detail.ja else other.name,
+                )
+                if outcome.detail
+                else name
+            )
             if not certain:
                 if quantifier == "some" and outcome.ok is False:
                     continue  # cannot help
                 outcomes.append(
-                    Outcome(None, None, f"{other.name} may refer to this resource ({spec['via']} is unknown)")
+                    Outcome(
+                        None,
+                        None,
+                        Text(
+                            f"{other.name} may refer to this resource ({spec['via']} is unknown)",
+                            f"{other.name} がこのリソースを参照している可能性があります ({spec['via']} が不明)",
+                        ),
+                    )
                 )
             else:
                 outcomes.append(Outcome(outcome.ok, None, detail))
         types = " or ".join(spec["types"])
         if quantifier == "some":
             if not outcomes:
-                return Outcome(False, None, f"no connected {types}")
+                return Outcome(False, None, Text(f"no connected {types}", f"接続された {types} がありません"))
             result = _or(outcomes)
             if result.ok is False:
-                return Outcome(False, None, f"no connected {types} qualifies ({result.detail})")
+                inner = result.detail
+                ja = (
+                    f"条件を満たす接続された {types} がありません ({inner.ja})"
+                    if inner.ja
+                    else f"条件を満たす接続された {types} がありません"
+                )
+                return Outcome(False, None, Text(f"no connected {types} qualifies ({inner.en})", ja))
             return result
         if quantifier == "every":
             return _and(outcomes)
-        return _and(_not(o, f"connected {o.detail}") for o in outcomes)
+        return _and(
+            _not(o, Text(f"connected {o.detail.en}", f"接続先 {o.detail.ja}" if o.detail.ja else "")) for o in outcomes
+        )
 
     def _predicate(self, resource: Resource, node: Any, spec: dict) -> Outcome:
         function = PREDICATES[spec["name"]]
@@ -343,7 +416,7 @@ class Evaluator:
             verdict = function(ctx, value, args)
             ok, detail = verdict[0], verdict[1]
             where = verdict[2] if len(verdict) > 2 and verdict[2] else line
-            outcomes.append(Outcome(ok, where, detail))
+            outcomes.append(Outcome(ok, where, Text.of(detail)))
         # a predicate reports a property (True = it holds); several values: it holds if any does
         return _or(outcomes)
 

@@ -204,7 +204,7 @@ class Finding:
     config_rule: str | None
     severity: str
     title: dict[str, str]  # en / ja
-    message: str
+    message: str  # English
     resource_type: str
     resource_name: str
     file: str
@@ -212,8 +212,14 @@ class Finding:
     controls: dict[str, list[str]]
     remediation: dict[str, str]
     format: str
+    message_ja: str = ""
     suppressed: dict[str, Any] | None = None  # {reason, expires, line} when a suppression applies
     baselined: bool = False  # recorded in the --baseline file: not new
+
+    def text(self, lang: str) -> dict[str, str]:
+        """Title, message and remediation in one language."""
+        message = self.message_ja if lang == "ja" else self.message
+        return {"title": self.title[lang], "message": message, "remediation": self.remediation[lang]}
 
     @property
     def counts(self) -> bool:
@@ -230,6 +236,7 @@ class UnknownResult:
     file: str
     line: int
     reason: str
+    reason_ja: str = ""
 
 
 @dataclass
@@ -244,3 +251,34 @@ class Report:
     policies: int = 0
     rules: list[Any] = field(default_factory=list)  # the policies that ran (for SARIF rules and docs)
     baseline_used: bool = False
+
+
+@dataclass(frozen=True)
+class Text:
+    """A message in English and Japanese. ``ja`` may be empty where no translation exists."""
+
+    en: str = ""
+    ja: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.en or self.ja)
+
+    @staticmethod
+    def of(value: Any) -> "Text":
+        """A predicate's detail as Text: a Text, a {"en", "ja"} dict, or English alone."""
+        if isinstance(value, Text):
+            return value
+        if isinstance(value, dict):
+            return Text(str(value.get("en", "")), str(value.get("ja", "")))
+        return Text(str(value) if value else "", "")
+
+    def join(self, other: "Text", sep: str = "; ", sep_ja: str = "、") -> "Text":
+        if not other:
+            return self
+        if not self:
+            return other
+        ja = f"{self.ja}{sep_ja}{other.ja}" if self.ja and other.ja else ""
+        return Text(f"{self.en}{sep}{other.en}", ja)
+
+    def get(self, lang: str) -> str:
+        return self.ja if lang == "ja" else self.en

@@ -55,7 +55,8 @@ def test_values_compare_as_the_policy_types_them() -> None:
 
 def test_absent_uses_the_default_and_says_so() -> None:
     outcome = check({"equals": {"path": "Missing", "value": True, "default": False}})
-    assert (outcome.ok, outcome.detail) == (False, "Missing is not set (default false); expected true")
+    assert (outcome.ok, outcome.detail.en) == (False, "Missing is not set (default false); expected true")
+    assert outcome.detail.ja == "Missing が設定されていません (既定値 false)、期待値は true"
     assert check({"equals": {"path": "Missing", "value": True}}).ok is False
 
 

@@ -9,19 +9,32 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fisc_iac_lint.api import Options, lint
-from fisc_iac_lint.model import Mapping, Ref, Sequence, Unknown
+from fisc_iac_lint.model import Mapping, Ref, Sequence, Text, Unknown
 from fisc_iac_lint.predicates import PREDICATES
-from fisc_iac_lint.predicates.network import (
-    _port_ranges,
-    _within,
-    any_address,
-    cidr_is_any_address,
-    ingress_open_to_world,
-    ingress_open_to_world_on_unauthorized_port,
-    is_internet_gateway,
-    is_rule,
-    refers_outside,
-)
+from fisc_iac_lint.predicates import network as _network
+
+
+def _english(function):
+    """The predicate with its detail in English, as these tests were written (details are bilingual)."""
+
+    def wrapped(*args, **kwargs):
+        verdict = function(*args, **kwargs)
+        if not isinstance(verdict, tuple):
+            return verdict
+        return (verdict[0], Text.of(verdict[1]).en, *verdict[2:]) if len(verdict) > 1 else verdict
+
+    return wrapped
+
+
+_port_ranges = _english(_network._port_ranges)
+_within = _english(_network._within)
+any_address = _network.any_address
+cidr_is_any_address = _network.cidr_is_any_address
+ingress_open_to_world = _english(_network.ingress_open_to_world)
+ingress_open_to_world_on_unauthorized_port = _english(_network.ingress_open_to_world_on_unauthorized_port)
+is_internet_gateway = _english(_network.is_internet_gateway)
+is_rule = _english(_network.is_rule)
+refers_outside = _english(_network.refers_outside)
 
 U = Unknown("var.admin_cidr")
 
@@ -158,7 +171,7 @@ def test_any_address_is_prefix_length_zero(address, prefix):
 
 
 def test_predicate_is_registered_under_its_policy_name():
-    assert PREDICATES["ingress_open_to_world"] is ingress_open_to_world
+    assert PREDICATES["ingress_open_to_world"] is _network.ingress_open_to_world
 
 
 def test_ssh_open_to_ipv4_world():

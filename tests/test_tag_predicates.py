@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from fisc_iac_lint.graph import Graph
+from fisc_iac_lint.model import Text
 from fisc_iac_lint.parsers import cloudformation, hcl, terraform
 from fisc_iac_lint.predicates import Context
 from fisc_iac_lint.predicates.tags import tag_in
@@ -14,7 +15,15 @@ ARGS = {"key": "DataClassification", "values": ["INTERNAL", "CRITICAL"]}
 
 def verdicts_tf(text: str) -> dict[str, tuple]:
     graph = Graph(terraform.build("m", {"main.tf": hcl.parse(textwrap.dedent(text))}))
-    return {r.name: tag_in(Context(r, graph), r.properties, ARGS)[:2] for r in graph.resources if r.kind == "resource"}
+    return {
+        r.name: _english(tag_in(Context(r, graph), r.properties, ARGS))[:2]
+        for r in graph.resources
+        if r.kind == "resource"
+    }
+
+
+def _english(verdict: tuple) -> tuple:
+    return (verdict[0], Text.of(verdict[1]).en, *verdict[2:])
 
 
 def test_terraform_tags_and_provider_default_tags() -> None:
@@ -75,7 +84,7 @@ def test_cloudformation_tag_lists_and_maps() -> None:
         "t.yaml",
     )
     graph = Graph(cloudformation.build(doc, "t.yaml"))
-    out = {r.name: tag_in(Context(r, graph), r.properties, ARGS) for r in graph.resources}
+    out = {r.name: _english(tag_in(Context(r, graph), r.properties, ARGS)) for r in graph.resources}
     assert out["Bucket"] == (True, "DataClassification is 'CRITICAL'", 6)
     assert out["Files"] == (False, "no DataClassification tag", None)
     assert out["Vault"] == (True, "DataClassification is 'INTERNAL'", 15)

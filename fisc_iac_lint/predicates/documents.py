@@ -92,13 +92,19 @@ def _name(stmt: Statement) -> str:
     return f"statement {stmt.sid!r}" if stmt.sid else f"statement {stmt.index + 1}"
 
 
+def _name_ja(stmt: Statement) -> str:
+    return f"ステートメント {stmt.sid!r}" if stmt.sid else f"{stmt.index + 1} 番目のステートメント"
+
+
 def _first(statements: list[Statement], test: Any) -> Verdict:
     """True at the first statement where ``test`` holds; None if only an unknown could make one hold."""
     unknown: str | None = None
     for stmt in statements:
         answer, detail = test(stmt)
         if answer is True:
-            return True, f"{_name(stmt)} {detail}", stmt.line or None
+            en, ja = detail if isinstance(detail, tuple) else (detail, "")
+            text = {"en": f"{_name(stmt)} {en}", "ja": f"{_name_ja(stmt)}が{ja}" if ja else ""}
+            return True, text, stmt.line or None
         if answer is None and unknown is None:
             unknown = f"{_name(stmt)}: its effect, action or resource is unknown"
     if unknown:
@@ -119,7 +125,12 @@ def document_allows_public(ctx: Context, document: Any, args: dict) -> Verdict:
     if public:
         first = public[0]
         granted = [a for a in actions if statement_grants(first, a)] or list(actions)
-        return True, f"{_name(first)} allows {', '.join(granted)} to any principal", first.line or None
+        listed = ", ".join(granted)
+        text = {
+            "en": f"{_name(first)} allows {listed} to any principal",
+            "ja": f"{_name_ja(first)}が任意のプリンシパルに {listed} を許可しています",
+        }
+        return True, text, first.line or None
     if public_statements_unknown(statements, actions):
         return None, "a statement's principal, action or condition is unknown"
     return False, ""
@@ -133,7 +144,8 @@ def document_grants_admin_access(ctx: Context, document: Any, args: dict) -> Ver
     statements, why = _statements(ctx, document)
     if statements is None:
         return None, why
-    return _first(statements, lambda s: (grants_admin_access(s), 'allows "Action": "*" on "Resource": "*"'))
+    admin = ('allows "Action": "*" on "Resource": "*"', '"Resource": "*" に対して "Action": "*" を許可しています')
+    return _first(statements, lambda s: (grants_admin_access(s), admin))
 
 
 @predicate
@@ -148,10 +160,19 @@ def document_grants_full_service_access(ctx: Context, document: Any, args: dict)
     def test(stmt: Statement) -> tuple[bool | None, str]:
         answer, what = full_access_actions(stmt)
         if what == "NotAction":
-            return answer, "allows every action outside its NotAction"
+            return answer, (
+                "allows every action outside its NotAction",
+                "NotAction 以外のすべてのアクションを許可しています",
+            )
         if what and not is_all_actions(what):
-            return answer, f"allows {what!r}, every action of a service"
-        return answer, f"allows {what!r}, every action of every service"
+            return answer, (
+                f"allows {what!r}, every action of a service",
+                f"{what!r} (サービスのすべてのアクション) を許可しています",
+            )
+        return answer, (
+            f"allows {what!r}, every action of every service",
+            f"{what!r} (すべてのサービスのすべてのアクション) を許可しています",
+        )
 
     return _first(statements, test)
 
@@ -168,6 +189,7 @@ def document_allows_blocked_kms_actions(ctx: Context, document: Any, args: dict)
 
     def test(stmt: Statement) -> tuple[bool | None, str]:
         answer, granted = blocked_actions_on_all_keys(stmt, patterns)
-        return answer, f"allows {', '.join(granted) or ', '.join(patterns)} on all KMS keys"
+        listed = ", ".join(granted) or ", ".join(patterns)
+        return answer, (f"allows {listed} on all KMS keys", f"すべての KMS キーに対して {listed} を許可しています")
 
     return _first(statements, test)

@@ -30,15 +30,18 @@ def names_customer_managed_key(ctx: Context, value: Any, args: dict) -> Verdict:
     nothing: no. Anything else unresolved: unknown.
     """
     if value is None or value == "":
-        return False, "no KMS key is named"
+        return False, {"en": "no KMS key is named", "ja": "KMS キーが指定されていません"}
     if isinstance(value, Unknown):
         for ref in value.refs:
             target = ctx.graph.by_name.get(ref.target)
             if target is not None and target.type in _KEY_TYPES:
-                return True, f"the key is {target.name}, defined here"
-        return None, f"the key is unknown: {value.expr}"
+                return True, {
+                    "en": f"the key is {target.name}, defined here",
+                    "ja": f"キーはここで定義された {target.name} です",
+                }
+        return None, {"en": f"the key is unknown: {value.expr}", "ja": f"キーが不明です: {value.expr}"}
     if isinstance(value, str):
         if _AWS_MANAGED.search(value):
-            return False, f"{value} is an AWS managed key"
-        return True, f"{value} is a customer managed key"
-    return False, f"{value!r} is not a key"
+            return False, {"en": f"{value} is an AWS managed key", "ja": f"{value} は AWS マネージドキーです"}
+        return True, {"en": f"{value} is a customer managed key", "ja": f"{value} はカスタマーマネージドキーです"}
+    return False, {"en": f"{value!r} is not a key", "ja": f"{value!r} はキーではありません"}

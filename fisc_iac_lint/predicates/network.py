@@ -89,7 +89,7 @@ def ingress_open_to_world(ctx: Context, rule: Any, args: dict) -> Verdict:
     open even if its source is unknown, and the other way round.
     """
     if isinstance(rule, Unknown):
-        return None, f"rule is unknown: {rule.expr}"
+        return None, {"en": f"rule is unknown: {rule.expr}", "ja": f"ルールが不明です: {rule.expr}"}
     if not isinstance(rule, dict):
         return False, ""
     source = _any([any_address(c) for c in _values(rule, args["cidr_fields"])])
@@ -101,14 +101,19 @@ def ingress_open_to_world(ctx: Context, rule: Any, args: dict) -> Verdict:
     if port is False:
         return False, ""
     if source is None:
-        return None, "source range is unknown"
+        return None, {"en": "source range is unknown", "ja": "送信元の範囲が不明です"}
     if port is None:
-        return None, "protocol or port range is unknown"
+        return None, {"en": "protocol or port range is unknown", "ja": "プロトコルまたはポート範囲が不明です"}
     hit = ports[covered.index(True)] if ports else None
     field, cidr = next((f, c) for f in args["cidr_fields"] for c in _values(rule, [f]) if any_address(c))
     line = rule.line_of(field) if isinstance(rule, Mapping) else None
     where = f" on port {hit}" if hit is not None else ""
-    return True, f"{field} {cidr} opens it to the internet{where}", line
+    where_ja = f"ポート {hit} を" if hit is not None else ""
+    detail = {
+        "en": f"{field} {cidr} opens it to the internet{where}",
+        "ja": f"{field} {cidr} が{where_ja}インターネットに開放しています",
+    }
+    return True, detail, line
 
 
 # -- authorized ports ------------------------------------------------------------------
@@ -195,7 +200,7 @@ def ingress_open_to_world_on_unauthorized_port(ctx: Context, rule: Any, args: di
     always unauthorized; other protocols (ICMP ...) are not evaluated.
     """
     if isinstance(rule, Unknown):
-        return None, f"rule is unknown: {rule.expr}"
+        return None, {"en": f"rule is unknown: {rule.expr}", "ja": f"ルールが不明です: {rule.expr}"}
     if not isinstance(rule, dict):
         return False, ""
     source = _any([any_address(c) for c in _values(rule, args["cidr_fields"])])
@@ -205,12 +210,17 @@ def ingress_open_to_world_on_unauthorized_port(ctx: Context, rule: Any, args: di
     if port is False:
         return False, ""
     if source is None:
-        return None, "source range is unknown"
+        return None, {"en": "source range is unknown", "ja": "送信元の範囲が不明です"}
     if port is None:
-        return None, "protocol or port range is unknown"
+        return None, {"en": "protocol or port range is unknown", "ja": "プロトコルまたはポート範囲が不明です"}
     field, cidr = next((f, c) for f in args["cidr_fields"] for c in _values(rule, [f]) if any_address(c))
     line = rule.line_of(field) if isinstance(rule, Mapping) else None
-    return True, f"{field} {cidr} opens {shown} to the internet, which is not an authorized port", line
+    shown_ja = "すべてのプロトコルとポート" if shown == "all protocols and ports" else shown
+    detail = {
+        "en": f"{field} {cidr} opens {shown} to the internet, which is not an authorized port",
+        "ja": f"{field} {cidr} が許可されていない {shown_ja} をインターネットに開放しています",
+    }
+    return True, detail, line
 
 
 # -- routes and references -------------------------------------------------------------
@@ -243,7 +253,10 @@ def is_internet_gateway(ctx: Context, value: Any, args: dict) -> Verdict:
     if isinstance(value, Unknown):
         types = [ctx.graph.by_name[r.target].type for r in value.refs if r.target in ctx.graph.by_name]
         if any(t in _IGW_TYPES for t in types):
-            return True, f"the target {value.expr} is an internet gateway"
+            return True, {
+                "en": f"the target {value.expr} is an internet gateway",
+                "ja": f"宛先 {value.expr} はインターネットゲートウェイです",
+            }
         if types:
             return False, ""
         return None, f"the route target is unknown: {value.expr}"
@@ -447,7 +460,10 @@ def is_rule(ctx: Context, value: Any, args: dict) -> Verdict:
     if value is None:
         return False, ""
     kind = args.get("kind", "rule")
-    return True, f"an {kind} rule remains in the default security group"
+    return True, {
+        "en": f"an {kind} rule remains in the default security group",
+        "ja": f"デフォルトセキュリティグループに {kind} ルールが残っています",
+    }
 
 
 _LAUNCH_CONFIGURATIONS = {"AWS::AutoScaling::LaunchConfiguration", "aws_launch_configuration"}

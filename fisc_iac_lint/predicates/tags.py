@@ -57,9 +57,17 @@ def tag_in(ctx: Context, properties: Any, args: dict) -> Verdict:
     if not found and resource.format == "terraform":
         value, found = _provider_default(ctx, key)
     if not found:
-        return False, f"no {key} tag", None
+        return False, {"en": f"no {key} tag", "ja": f"{key} タグがありません"}, None
     if isinstance(value, Unknown):
-        return None, f"the {key} tag is unknown: {value.expr}"
+        return None, {"en": f"the {key} tag is unknown: {value.expr}", "ja": f"{key} タグの値が不明です: {value.expr}"}
     if value in allowed:
-        return True, f"{key} is {value!r}", line
-    return False, f"{key} is {value!r}, not one of {', '.join(allowed)}", line
+        return True, {"en": f"{key} is {value!r}", "ja": f"{key} は {value!r} です"}, line
+    listed = ", ".join(allowed)
+    return (
+        False,
+        {
+            "en": f"{key} is {value!r}, not one of {listed}",
+            "ja": f"{key} は {value!r} で、{listed} のいずれでもありません",
+        },
+        line,
+    )

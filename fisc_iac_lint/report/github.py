@@ -24,7 +24,7 @@ def render(report: Report, options: RenderOptions) -> str:
         where = f"file={_property(f.file)}" + (f",line={f.line}" if f.line > 0 else "")
         title = _property(f"{f.rule_id} {f.rule_name} ({f.severity})")
         lines.append(
-            f"::{_COMMAND[f.severity]} {where},title={title}::{_data(f.message + ' [' + f.resource_name + ']')}"
+            f"::{_COMMAND[f.severity]} {where},title={title}::{_data(f.text(options.lang)['message'] + ' [' + f.resource_name + ']')}"
         )
     for e in report.errors:
         lines.append(f"::error file={_property(e.file)},title=fisc-iac-lint input error::{_data(e.message)}")

@@ -11,7 +11,7 @@ from . import SEVERITY_ORDER, RenderOptions
 SCHEMA_VERSION = 1
 
 
-def as_dict(report: Report) -> dict[str, Any]:
+def as_dict(report: Report, lang: str = "en") -> dict[str, Any]:
     by_severity = {s: 0 for s in SEVERITY_ORDER}
     for finding in report.findings:
         if finding.counts:
@@ -30,7 +30,7 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "file": f.file,
                 "line": f.line,
                 "controls": f.controls,
-                "message": f.message,
+                "message": f.text(lang)["message"],
                 "remediation": f.remediation,
                 "suppressed": f.suppressed,
                 "baselined": f.baselined,
@@ -38,7 +38,13 @@ def as_dict(report: Report) -> dict[str, Any]:
             for f in report.findings
         ],
         "unknowns": [
-            {"rule_id": u.rule_id, "resource": u.resource_name, "file": u.file, "line": u.line, "reason": u.reason}
+            {
+                "rule_id": u.rule_id,
+                "resource": u.resource_name,
+                "file": u.file,
+                "line": u.line,
+                "reason": (u.reason_ja or u.reason) if lang == "ja" else u.reason,
+            }
             for u in report.unknowns
         ],
         "errors": [{"file": e.file, "message": e.message} for e in report.errors],
@@ -60,4 +66,4 @@ def as_dict(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    return json.dumps(as_dict(report), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(as_dict(report, options.lang), ensure_ascii=False, indent=2) + "\n"

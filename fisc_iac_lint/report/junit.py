@@ -45,9 +45,10 @@ def render(report: Report, options: RenderOptions) -> str:
                 why = f"suppressed: {f.suppressed['reason']}" if f.suppressed else "in the baseline"
                 ET.SubElement(case, "skipped", message=why)
                 continue
-            failure = ET.SubElement(case, "failure", message=f.message, type=f.severity)
+            text = f.text(options.lang)
+            failure = ET.SubElement(case, "failure", message=text["message"], type=f.severity)
             controls = "; ".join(f"{k}: {', '.join(v)}" for k, v in sorted(f.controls.items()))
-            failure.text = f"{f.file}:{f.line}: {f.message}\nresource: {f.resource_type} {f.resource_name}\ncontrols: {controls}\nfix: {f.remediation['en']}"
+            failure.text = f"{f.file}:{f.line}: {text['message']}\nresource: {f.resource_type} {f.resource_name}\ncontrols: {controls}\nfix: {text['remediation']}"
     if report.errors:
         suite = ET.SubElement(
             root,

@@ -20,43 +20,72 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+_WORDS = {
+    "en": {
+        "summary": "**{n} findings** in {files} file{s}",
+        "unreadable": ", **{n} files could not be read**",
+        "undecided": ", {n} checks undecided",
+        "quiet": ", {n} suppressed or in the baseline",
+        "severity": "| severity | findings |",
+        "framework": "| framework | controls with findings |",
+        "table": "| status | policy | resource | location | message |",
+        "suppressed": "suppressed: {}",
+        "baseline": "in the baseline",
+        "errors": "### Inputs that could not be read",
+    },
+    "ja": {
+        "summary": "**検出 {n} 件** (ファイル {files} 件)",
+        "unreadable": "、**読み込めなかったファイル {n} 件**",
+        "undecided": "、未判定 {n} 件",
+        "quiet": "、抑制またはベースライン {n} 件",
+        "severity": "| 重大度 | 件数 |",
+        "framework": "| フレームワーク | 検出のあった統制 |",
+        "table": "| 状態 | ポリシー | リソース | 場所 | メッセージ |",
+        "suppressed": "抑制: {}",
+        "baseline": "ベースライン",
+        "errors": "### 読み込めなかった入力",
+    },
+}
+_SEVERITY = {
+    "en": {s: s for s in SEVERITY_ORDER},
+    "ja": {"critical": "重大", "high": "高", "medium": "中", "low": "低"},
+}
+
+
 def render(report: Report, options: RenderOptions) -> str:
+    lang = options.lang if options.lang in _WORDS else "en"
+    words, severity_name = _WORDS[lang], _SEVERITY[lang]
     lines = ["## fisc-iac-lint", ""]
     counting = [f for f in report.findings if f.counts]
     counts = {s: sum(1 for f in counting if f.severity == s) for s in SEVERITY_ORDER}
-    plural = "" if len(report.scanned) == 1 else "s"
+    quiet = len(report.findings) - len(counting)
     lines.append(
-        f"**{len(counting)} findings** in {len(report.scanned)} file{plural}"
-        + (f", **{len(report.errors)} files could not be read**" if report.errors else "")
-        + (f", {len(report.unknowns)} checks undecided" if report.unknowns else "")
-        + (
-            f", {len(report.findings) - len(counting)} suppressed or in the baseline"
-            if len(counting) < len(report.findings)
-            else ""
-        )
+        words["summary"].format(n=len(counting), files=len(report.scanned), s="" if len(report.scanned) == 1 else "s")
+        + (words["unreadable"].format(n=len(report.errors)) if report.errors else "")
+        + (words["undecided"].format(n=len(report.unknowns)) if report.unknowns else "")
+        + (words["quiet"].format(n=quiet) if quiet else "")
     )
-    lines += ["", "| severity | findings |", "| --- | --- |"]
-    lines += [f"| {s} | {n} |" for s, n in counts.items()]
-    lines += ["", "| framework | controls with findings |", "| --- | --- |"]
+    lines += ["", words["severity"], "| --- | --- |"]
+    lines += [f"| {severity_name[s]} | {n} |" for s, n in counts.items()]
+    lines += ["", words["framework"], "| --- | --- |"]
     for framework in (FISC, KISMS):
         controls = sorted({c for f in counting for c in f.controls.get(framework, [])}, key=_order)
-        lines.append(
-            f"| {_NAMES[framework]} | {len(controls)}{': ' + ', '.join(_cell(c) for c in controls) if controls else ''} |"
-        )
+        listed = ": " + ", ".join(_cell(c) for c in controls) if controls else ""
+        lines.append(f"| {_NAMES[framework]} | {len(controls)}{listed} |")
     if report.findings:
-        lines += ["", "| status | policy | resource | location | message |", "| --- | --- | --- | --- | --- |"]
+        lines += ["", words["table"], "| --- | --- | --- | --- | --- |"]
         for f in report.findings:
             if f.suppressed:
-                status = f"suppressed: {_cell(f.suppressed['reason'])}"
+                status = words["suppressed"].format(_cell(f.suppressed["reason"]))
             elif f.baselined:
-                status = "in the baseline"
+                status = words["baseline"]
             else:
-                status = f.severity
+                status = severity_name[f.severity]
             lines.append(
                 f"| {status} | {f.rule_id} `{f.rule_name}` | `{_cell(f.resource_name)}` | "
-                f"`{_cell(f.file)}:{f.line}` | {_cell(f.message)} |"
+                f"`{_cell(f.file)}:{f.line}` | {_cell(f.text(lang)['message'])} |"
             )
     if report.errors:
-        lines += ["", "### Inputs that could not be read", ""]
+        lines += ["", words["errors"], ""]
         lines += [f"- `{_cell(e.file)}`: {_cell(e.message)}" for e in report.errors]
     return "\n".join(lines) + "\n"

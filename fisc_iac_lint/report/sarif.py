@@ -96,7 +96,7 @@ def _rule(policy: Any) -> dict[str, Any]:
     return rule
 
 
-def as_dict(report: Report) -> dict[str, Any]:
+def as_dict(report: Report, lang: str = "en") -> dict[str, Any]:
     rules = sorted(report.rules, key=lambda p: p.id)
     index = {p.id: i for i, p in enumerate(rules)}
     results = []
@@ -107,7 +107,7 @@ def as_dict(report: Report) -> dict[str, Any]:
         result: dict[str, Any] = {
             "ruleId": f.rule_id,
             "level": LEVEL[f.severity],
-            "message": {"text": f"{f.message} [{f.resource_type} {f.resource_name}]"},
+            "message": {"text": f"{f.text(lang)['message']} [{f.resource_type} {f.resource_name}]"},
             "locations": [location],
             "partialFingerprints": {"fiscIacLintFinding/v1": f.id},
             "properties": {"resource": {"type": f.resource_type, "name": f.resource_name}, "controls": f.controls},
@@ -148,4 +148,4 @@ def as_dict(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    return json.dumps(as_dict(report), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(as_dict(report, options.lang), ensure_ascii=False, indent=2) + "\n"
