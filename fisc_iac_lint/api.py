@@ -43,6 +43,7 @@ class Options:
     select: frozenset[str] = frozenset()  # run only these policies (id, name or AWS Config rule)
     ignore: frozenset[str] = frozenset()  # never run these
     frameworks: frozenset[str] = frozenset()  # report only these frameworks' controls (empty: all)
+    jobs: int = 0  # worker processes; 0: one per CPU
 
 
 def read_text(path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
@@ -188,15 +189,12 @@ def lint(paths: list[str], options: Options | None = None) -> Report:
         report,
         all_policies=policy_set.policies,
     )
-    for unit in found.units:
-        try:
-            scan.unit(unit)
-        except Exception as exc:  # noqa: BLE001 - one unit's bug must not lose the others
-            if options.debug:
-                raise
-            report.errors.append(
-                ParseError(unit.path, f"internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)")
-            )
+    jobs = options.jobs or os.cpu_count() or 1
+    if jobs > 1 and len(found.units) >= PARALLEL_THRESHOLD and _can_fork():
+        _lint_in_parallel(scan, found.units, jobs)
+    else:
+        for unit in found.units:
+            _run_unit(scan, unit)
     scan.account_findings(discovery.display(paths[0]) if paths else ".")
     report.findings.sort(key=lambda f: (f.file, f.line, f.rule_id, f.resource_name))
     report.unknowns.sort(key=lambda u: (u.file, u.line, u.rule_id, u.resource_name))
@@ -204,6 +202,55 @@ def lint(paths: list[str], options: Options | None = None) -> Report:
     report.warnings.sort(key=lambda e: (e.file, e.message))
     report.skipped.sort()
     return report
+
+
+PARALLEL_THRESHOLD = 16  # fewer units than this: starting workers costs more than it saves
+_WORKER_SCAN: "_Scan | None" = None  # the scan a forked worker inherits
+
+
+def _run_unit(scan: "_Scan", unit: discovery.Unit) -> None:
+    try:
+        scan.unit(unit)
+    except Exception as exc:  # noqa: BLE001 - one unit's bug must not lose the others
+        if scan.options.debug:
+            raise
+        scan.report.errors.append(
+            ParseError(unit.path, f"internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)")
+        )
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _work(unit: discovery.Unit) -> tuple[Report, list[Result]]:
+    """In a worker: one unit against a fresh report (policies and parameters come with the fork)."""
+    scan = _WORKER_SCAN
+    assert scan is not None
+    scan.report, scan.account_evidence, scan.seen, scan.used = Report(), [], {}, set()
+    _run_unit(scan, unit)
+    return scan.report, scan.account_evidence
+
+
+def _lint_in_parallel(scan: "_Scan", units: list[discovery.Unit], jobs: int) -> None:
+    """Units in worker processes, merged in unit order: the output is the same as with one worker."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _WORKER_SCAN
+    _WORKER_SCAN = scan
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            chunk = max(1, len(units) // (jobs * 8))
+            for part, evidence in pool.map(_work, units, chunksize=chunk):
+                for name in ("findings", "unknowns", "errors", "warnings", "skipped", "scanned"):
+                    getattr(scan.report, name).extend(getattr(part, name))
+                scan.account_evidence.extend(evidence)
+    finally:
+        _WORKER_SCAN = None
 
 
 @dataclass

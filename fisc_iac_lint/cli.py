@@ -137,6 +137,7 @@ def lint(
     ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List undecided checks and skipped files."),
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour (default: on a terminal)."),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes (default 0: one per CPU)."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
     version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
 ) -> None:
@@ -172,6 +173,7 @@ def lint(
         exclude=tuple(exclude),
         debug=debug,
         profiles=frozenset(profile),
+        jobs=jobs,
         select=frozenset(n.strip() for item in select for n in item.split(",") if n.strip()),
         ignore=frozenset(n.strip() for item in ignore for n in item.split(",") if n.strip()),
     )

@@ -169,3 +169,19 @@ def test_output_does_not_depend_on_the_order_files_were_created(tmp_path: Path) 
         )
         outputs.append(result.stdout)
     assert outputs[0] == outputs[1] and outputs[0]
+
+
+def test_output_is_identical_across_worker_counts() -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-m", "fisc_iac_lint", "fixtures/policies", "--format", "json", "--jobs", jobs],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=TIME_LIMIT,
+        ).stdout
+        for jobs in ("1", "2", "3")
+    ]
+    assert outputs[0] and outputs[0] == outputs[1] == outputs[2]
