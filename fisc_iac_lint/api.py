@@ -12,6 +12,7 @@ import codecs
 import hashlib
 import os
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +125,12 @@ def parse_terraform(directory: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[Te
     return template, errors + template.problems
 
 
+@lru_cache(maxsize=None)
+def _controls(policy_id: str, config_rule: str | None) -> dict[str, list[str]]:
+    """One controls mapping per policy, shared by its findings (read only)."""
+    return catalogue().controls_for(policy_id, config_rule)
+
+
 def _finding(result: Result, occurrence: int) -> Finding:
     policy, resource = result.policy, result.resource
     key = "\x1f".join((policy.id, resource.file, resource.name, str(occurrence)))
@@ -138,15 +145,15 @@ def _finding(result: Result, occurrence: int) -> Finding:
         rule_name=policy.name,
         config_rule=policy.config_rule,
         severity=policy.severity,
-        title=dict(title),
+        title=title,  # shared with the policy, not copied: a large scan keeps many findings
         message=message,
         message_ja=message_ja,
         resource_type=resource.type,
         resource_name=resource.name,
         file=resource.file,
         line=result.line,
-        controls=catalogue().controls_for(policy.id, policy.config_rule),
-        remediation=dict(policy.text["remediation"]),
+        controls=_controls(policy.id, policy.config_rule),
+        remediation=policy.text["remediation"],
         format=resource.format,
     )
 
