@@ -8,6 +8,8 @@ attribute refers to (followed through the graph and evaluated from its blocks).
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import replace
 from typing import Any
 
@@ -96,6 +98,25 @@ def _name_ja(stmt: Statement) -> str:
     return f"ステートメント {stmt.sid!r}" if stmt.sid else f"{stmt.index + 1} 番目のステートメント"
 
 
+def _reading_statements(function: Any) -> Any:
+    """Turn a function of the statements into a predicate of the document.
+
+    No document: False. A document that cannot be read (unknown, malformed): unknown,
+    with the reason. Otherwise the function decides, from the statements.
+    """
+
+    @functools.wraps(function)
+    def predicate_of_document(ctx: Context, document: Any, args: dict) -> Verdict:
+        if document is None:
+            return False, ""
+        statements, why = _statements(ctx, document)
+        if statements is None:
+            return None, why
+        return function(ctx, statements, args)
+
+    return predicate_of_document
+
+
 def _first(statements: list[Statement], test: Any) -> Verdict:
     """True at the first statement where ``test`` holds; None if only an unknown could make one hold."""
     unknown: str | None = None
@@ -113,13 +134,9 @@ def _first(statements: list[Statement], test: Any) -> Verdict:
 
 
 @predicate
-def document_allows_public(ctx: Context, document: Any, args: dict) -> Verdict:
+@_reading_statements
+def document_allows_public(ctx: Context, statements: list[Statement], args: dict) -> Verdict:
     """Does the document allow anyone (``*``, no pinning condition) one of ``args['actions']``?"""
-    if document is None:
-        return False, ""
-    statements, why = _statements(ctx, document)
-    if statements is None:
-        return None, why
     actions = args["actions"]
     public = public_statements(statements, actions)
     if public:
@@ -137,25 +154,17 @@ def document_allows_public(ctx: Context, document: Any, args: dict) -> Verdict:
 
 
 @predicate
-def document_grants_admin_access(ctx: Context, document: Any, args: dict) -> Verdict:
+@_reading_statements
+def document_grants_admin_access(ctx: Context, statements: list[Statement], args: dict) -> Verdict:
     """Does some statement allow ``"Action": "*"`` on ``"Resource": "*"``?"""
-    if document is None:
-        return False, ""
-    statements, why = _statements(ctx, document)
-    if statements is None:
-        return None, why
     admin = ('allows "Action": "*" on "Resource": "*"', '"Resource": "*" に対して "Action": "*" を許可しています')
     return _first(statements, lambda s: (grants_admin_access(s), admin))
 
 
 @predicate
-def document_grants_full_service_access(ctx: Context, document: Any, args: dict) -> Verdict:
+@_reading_statements
+def document_grants_full_service_access(ctx: Context, statements: list[Statement], args: dict) -> Verdict:
     """Does some statement allow every action of a service (``"<service>:*"``, ``"*"``, or an Allow with NotAction)?"""
-    if document is None:
-        return False, ""
-    statements, why = _statements(ctx, document)
-    if statements is None:
-        return None, why
 
     def test(stmt: Statement) -> tuple[bool | None, str]:
         answer, what = full_access_actions(stmt)
@@ -178,13 +187,9 @@ def document_grants_full_service_access(ctx: Context, document: Any, args: dict)
 
 
 @predicate
-def document_allows_blocked_kms_actions(ctx: Context, document: Any, args: dict) -> Verdict:
+@_reading_statements
+def document_allows_blocked_kms_actions(ctx: Context, statements: list[Statement], args: dict) -> Verdict:
     """Does some statement allow a blocked KMS action (``args['actions']``) on all KMS keys?"""
-    if document is None:
-        return False, ""
-    statements, why = _statements(ctx, document)
-    if statements is None:
-        return None, why
     patterns = split_patterns(args.get("actions"))
 
     def test(stmt: Statement) -> tuple[bool | None, str]:
