@@ -66,6 +66,8 @@ NEW_CHECKS = {
     "kms-key-policy-separation-of-duties": "FIL0552",
     "kms-dedicated-key-per-critical-store": "FIL0553",
     "cloudfront-associated-with-waf": "FIL0554",
+    "ssm-session-manager-instead-of-ssh": "FIL0590",
+    "ecr-image-scanning-enabled": "FIL0591",
 }
 RANK = {"direct": 0, "supporting": 1}
 
