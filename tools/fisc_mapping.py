@@ -68,6 +68,8 @@ NEW_CHECKS = {
     "cloudfront-associated-with-waf": "FIL0554",
     "ssm-session-manager-instead-of-ssh": "FIL0590",
     "ecr-image-scanning-enabled": "FIL0591",
+    "dynamodb-pitr-enabled": "FIL0592",
+    "kms-key-rotation-period": "FIL0593",
 }
 RANK = {"direct": 0, "supporting": 1}
 
