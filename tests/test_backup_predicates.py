@@ -7,21 +7,36 @@ from pathlib import Path
 import pytest
 
 from fisc_iac_lint.graph import Graph
-from fisc_iac_lint.model import Ref, Unknown
+from fisc_iac_lint.model import Ref, Text, Unknown
 from fisc_iac_lint.parsers.cloudformation import build, load_document
 from fisc_iac_lint.predicates import Context
+from fisc_iac_lint.predicates import backup as _backup
 from fisc_iac_lint.predicates.backup import (
     ArnModel,
     Tags,
-    backup_schedule_within,
-    delete_on_termination_satisfied,
     match_arn,
-    protected_by_backup_selection,
     read_selection,
     read_tags,
     schedule_period_minutes,
     selection_covers,
 )
+
+
+def _english(function):
+    """The predicate with its detail in English, as these tests were written (details are bilingual)."""
+
+    def wrapped(*args, **kwargs):
+        verdict = function(*args, **kwargs)
+        if not isinstance(verdict, tuple):
+            return verdict
+        return (verdict[0], Text.of(verdict[1]).en, *verdict[2:]) if len(verdict) > 1 else verdict
+
+    return wrapped
+
+
+backup_schedule_within = _english(_backup.backup_schedule_within)
+delete_on_termination_satisfied = _english(_backup.delete_on_termination_satisfied)
+protected_by_backup_selection = _english(_backup.protected_by_backup_selection)
 
 DB = ArnModel("rds", "db:", None)
 NAMED_DB = ArnModel("rds", "db:", "orders")
@@ -397,3 +412,34 @@ def test_unknown_selection_body_is_unknown() -> None:
 def test_computed_arns(item: Unknown, expected: bool | None) -> None:
     table = ArnModel("dynamodb", "table/", None)
     assert _covers({"resources": [item]}, False, NONE, table, "aws_dynamodb_table.orders") is expected
+
+
+# -- Japanese details -------------------------------------------------------------------------
+def _ja(verdict: tuple) -> str:
+    return Text.of(verdict[1]).ja
+
+
+def test_selection_details_in_japanese(tmp_path: Path) -> None:
+    graph = _graph(tmp_path, TEMPLATE)
+    db = graph.by_name["Db"]
+    assert _ja(_backup.protected_by_backup_selection(Context(db, graph), db.properties, ARGS)) == (
+        "このテンプレートまたはモジュールに、このリソースを対象とする AWS Backup のバックアップ選択がありません"
+    )
+
+
+def test_schedule_details_in_japanese() -> None:
+    daily = {"frequency_value": 1, "frequency_unit": "days"}
+    hourly = {"frequency_value": 12, "frequency_unit": "hours"}
+    assert _ja(_backup.backup_schedule_within(CTX, None, daily)) == (
+        "スケジュール cron(0 5 ? * * *) は少なくとも 1 日ごとに実行されます"
+    )
+    assert _ja(_backup.backup_schedule_within(CTX, "rate(2 days)", hourly)) == (
+        "スケジュール rate(2 days) ではバックアップの間隔が最大 2 日になります (必要な頻度: 12 時間ごと)"
+    )
+
+
+def test_delete_on_termination_details_in_japanese() -> None:
+    verdict = _backup.delete_on_termination_satisfied(CTX, False, {"required": True})
+    assert _ja(verdict) == "DeleteOnTermination は false です: ボリュームはインスタンスの終了後も残ります"
+    later = _backup.delete_on_termination_satisfied(CTX, None, {"required": True, "attached_later": True})
+    assert _ja(later) == "起動後にアタッチされたボリュームは、インスタンスの終了時に削除されません"

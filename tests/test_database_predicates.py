@@ -8,17 +8,38 @@ import pytest
 
 from fisc_iac_lint.api import parse_cloudformation, parse_terraform
 from fisc_iac_lint.graph import Graph
-from fisc_iac_lint.model import Sequence, Unknown
+from fisc_iac_lint.model import Sequence, Text, Unknown
 from fisc_iac_lint.predicates import Context
-from fisc_iac_lint.predicates.databases import (
-    cluster_instances_span_azs,
-    equals_when_required,
-    exports_engine_logs,
-    list_contains,
-    rds_instance_private,
-    redshift_requires_ssl,
-    refers_to_declared,
-)
+from fisc_iac_lint.predicates import databases as _databases
+
+
+def _english(function):
+    """The predicate with its detail in English, as these tests were written (details are bilingual)."""
+
+    def wrapped(*args, **kwargs):
+        verdict = function(*args, **kwargs)
+        return (verdict[0], Text.of(verdict[1]).en, *verdict[2:])
+
+    return wrapped
+
+
+def _japanese(function):
+    """The predicate with its detail in Japanese."""
+
+    def wrapped(*args, **kwargs):
+        verdict = function(*args, **kwargs)
+        return (verdict[0], Text.of(verdict[1]).ja, *verdict[2:])
+
+    return wrapped
+
+
+cluster_instances_span_azs = _english(_databases.cluster_instances_span_azs)
+equals_when_required = _english(_databases.equals_when_required)
+exports_engine_logs = _english(_databases.exports_engine_logs)
+list_contains = _english(_databases.list_contains)
+rds_instance_private = _english(_databases.rds_instance_private)
+redshift_requires_ssl = _english(_databases.redshift_requires_ssl)
+refers_to_declared = _english(_databases.refers_to_declared)
 
 LOG_TYPES = {
     "mysql": ["audit", "error", "general", "slowquery"],
@@ -346,3 +367,101 @@ def test_rds_instance_private_a_read_replica_has_the_network_of_its_source(tmp_p
     assert private(cfn_graph(tmp_path, NETWORK + GATEWAY + source + replica), "Replica")[0] is False
     external = "  Replica:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      SourceDBInstanceIdentifier: orders\n"
     assert private(cfn_graph(tmp_path, external), "Replica")[0] is None
+
+
+# -- Japanese details --------------------------------------------------------------------------------
+
+
+def test_rds_instance_private_speaks_japanese(tmp_path: Path) -> None:
+    graph = cfn_graph(tmp_path, NETWORK + GATEWAY + instance("Db", "      DBSubnetGroupName: !Ref Group\n"))
+    resource = graph.by_name["Db"]
+    ok, detail = _japanese(_databases.rds_instance_private)(Context(resource, graph), resource.properties, {})[:2]
+    assert ok is False
+    assert detail == (
+        "PubliclyAccessible が設定されておらず、VPC Vpc にインターネットゲートウェイ (Attachment) がアタッチされています。"
+        "RDS によってインスタンスはパブリックアクセス可能になります"
+    )
+    graph = cfn_graph(tmp_path, instance("Db", "      PubliclyAccessible: true\n"))
+    resource = graph.by_name["Db"]
+    verdict = _japanese(_databases.rds_instance_private)(Context(resource, graph), resource.properties, {})
+    assert verdict[:2] == (False, "PubliclyAccessible は true です")
+    graph = cfn_graph(tmp_path, instance("Db"))
+    resource = graph.by_name["Db"]
+    detail = _japanese(_databases.rds_instance_private)(Context(resource, graph), resource.properties, {})[1]
+    assert detail.startswith("PubliclyAccessible と DBSubnetGroupName が設定されていません。")
+    assert "デフォルト VPC" in detail
+
+
+def test_exports_engine_logs_speaks_japanese(tmp_path: Path) -> None:
+    graph = cfn_graph(tmp_path, instance("Db", "      EnableCloudwatchLogsExports: [error]\n", "mysql"))
+    resource = graph.by_name["Db"]
+    verdict = _japanese(_databases.exports_engine_logs)(Context(resource, graph), resource.properties, CFN_LOG_ARGS)
+    assert verdict == (
+        False,
+        "エンジン mysql は audit, general, slowquery をエクスポートしていません (必須: audit, error, general, slowquery)",
+        8,
+    )
+
+
+def test_cluster_and_redshift_details_speak_japanese(tmp_path: Path) -> None:
+    graph = tf_graph(tmp_path, 'resource "aws_rds_cluster" "c" {\n  engine = "aurora-mysql"\n}\n' + member("a"))
+    resource = graph.by_name["aws_rds_cluster.c"]
+    verdict = _japanese(_databases.cluster_instances_span_azs)(Context(resource, graph), resource.properties, TF_ARGS)
+    assert verdict == (
+        False,
+        "クラスターの DB インスタンスは 1 個で、別のアベイラビリティーゾーンにレプリカがありません",
+    )
+    redshift = _japanese(_databases.redshift_requires_ssl)
+    assert redshift(Context(resource, graph), "default.redshift-1.0", TF_SSL_ARGS) == (
+        False,
+        "default.redshift-1.0 は SSL を必須としていません (require_ssl は false です)",
+    )
+    group = 'resource "aws_redshift_parameter_group" "g" {\n  name   = "analytics"\n  family = "redshift-1.0"\n}\n'
+    cluster = 'resource "aws_redshift_cluster" "c" {\n  cluster_parameter_group_name = aws_redshift_parameter_group.g.name\n}\n'
+    graph = tf_graph(tmp_path, group + cluster)
+    resource = graph.by_name["aws_redshift_cluster.c"]
+    name = resource.properties.get("cluster_parameter_group_name")
+    assert redshift(Context(resource, graph), name, TF_SSL_ARGS) == (
+        False,
+        "aws_redshift_parameter_group.g は require_ssl を設定していません (カスタムパラメータグループのデフォルトは false です)",
+    )
+
+
+def test_list_contains_and_equals_when_required_speak_japanese(tmp_path: Path) -> None:
+    graph = tf_graph(tmp_path, 'resource "aws_db_snapshot" "s" {\n  shared_accounts = ["1", "all"]\n}\n')
+    c = ctx(graph, "aws_db_snapshot.s")
+    items = c.resource.properties["shared_accounts"]
+    assert _japanese(_databases.list_contains)(c, items, {"values": ["all"]})[:2] == (True, "'all' が含まれています")
+    assert _japanese(_databases.list_contains)(c, ["1"], {"values": ["all"]}) == (
+        False,
+        "all のいずれも含まれていません",
+    )
+    equals = _japanese(_databases.equals_when_required)
+    assert equals(None, "mon:01:00-mon:01:30", {"expected": "sat:16:00-sat:16:30"}) == (
+        False,
+        "mon:01:00-mon:01:30 です。期待値は sat:16:00-sat:16:30 です",
+    )
+
+
+def test_every_detail_has_both_languages(tmp_path: Path) -> None:
+    """Every non-empty detail is a {"en", "ja"} dict whose Japanese is not empty."""
+    graph = cfn_graph(tmp_path, NETWORK + GATEWAY + instance("Db", "      DBSubnetGroupName: !Ref Group\n"))
+    resource = graph.by_name["Db"]
+    c = Context(resource, graph)
+    verdicts = [
+        _databases.rds_instance_private(c, resource.properties, {}),
+        _databases.rds_instance_private(c, None, {}),
+        _databases.refers_to_declared(c, None, {"via": "DBSubnetGroupName", "types": ["AWS::RDS::DBSubnetGroup"]}),
+        _databases.refers_to_declared(c, None, {"via": "DBClusterIdentifier", "types": ["AWS::RDS::DBCluster"]}),
+        _databases.exports_engine_logs(c, resource.properties, CFN_LOG_ARGS),
+        _databases.equals_when_required(None, None, {"expected": "x"}),
+        _databases.equals_when_required(None, Unknown("var.w"), {"expected": "x"}),
+        _databases.list_contains(c, None, {"values": ["all"]}),
+        _databases.list_contains(c, [Unknown("var.x")], {"values": ["all"]}),
+        _databases.redshift_requires_ssl(c, None, TF_SSL_ARGS),
+        _databases.redshift_requires_ssl(c, "elsewhere", TF_SSL_ARGS),
+    ]
+    for verdict in verdicts:
+        detail = verdict[1]
+        assert isinstance(detail, dict) and detail["en"] and detail["ja"], verdict
+        assert detail["ja"] != detail["en"], verdict

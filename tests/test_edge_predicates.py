@@ -9,9 +9,26 @@ import pytest
 
 from fisc_iac_lint.api import parse_terraform
 from fisc_iac_lint.graph import Graph
+from fisc_iac_lint.model import Text
 from fisc_iac_lint.parsers.cloudformation import build, load_document
 from fisc_iac_lint.predicates import PREDICATES, Context
-from fisc_iac_lint.predicates.edge import emr_security_configuration_has_kerberos, stage_associated_with_web_acl
+from fisc_iac_lint.predicates import edge as _edge
+
+
+def _english(function):
+    """The predicate with its detail in English, as these tests were written (details are bilingual)."""
+
+    def wrapped(*args, **kwargs):
+        verdict = function(*args, **kwargs)
+        if not isinstance(verdict, tuple):
+            return verdict
+        return (verdict[0], Text.of(verdict[1]).en, *verdict[2:]) if len(verdict) > 1 else verdict
+
+    return wrapped
+
+
+emr_security_configuration_has_kerberos = _english(_edge.emr_security_configuration_has_kerberos)
+stage_associated_with_web_acl = _english(_edge.stage_associated_with_web_acl)
 
 CFN_WAF = {
     "types": ["AWS::WAFv2::WebACLAssociation", "AWS::WAFRegional::WebACLAssociation"],
@@ -88,8 +105,8 @@ def association(arn: str, name: str = "Association") -> str:
 
 
 def test_predicates_are_registered() -> None:
-    assert PREDICATES["stage_associated_with_web_acl"] is stage_associated_with_web_acl
-    assert PREDICATES["emr_security_configuration_has_kerberos"] is emr_security_configuration_has_kerberos
+    assert PREDICATES["stage_associated_with_web_acl"] is _edge.stage_associated_with_web_acl
+    assert PREDICATES["emr_security_configuration_has_kerberos"] is _edge.emr_security_configuration_has_kerberos
 
 
 @pytest.mark.parametrize(
@@ -320,3 +337,38 @@ def test_emr_terraform_jsonencode_and_heredoc(tmp_path: Path) -> None:
     assert verdict("aws_emr_cluster.a") is True
     assert verdict("aws_emr_cluster.b") is False
     assert verdict("aws_emr_cluster.c") is False
+
+
+# -- Japanese details ------------------------------------------------------------------
+
+
+def test_details_in_english_and_japanese() -> None:
+    def details(graph: Graph, stage: str) -> Text:
+        resource = graph.by_name[stage]
+        return Text.of(_edge.stage_associated_with_web_acl(Context(resource, graph), resource.properties, CFN_WAF)[1])
+
+    assert details(cfn_graph(STAGES), "Prod") == Text(
+        "no web ACL association names this stage", "このステージを指定しているウェブ ACL の関連付けがありません"
+    )
+    graph = cfn_graph(STAGES + association('!Sub "arn:aws:apigateway:${AWS::Region}::/restapis/${Api}/stages/${Prod}"'))
+    assert details(graph, "Prod").ja == "Association によりウェブ ACL に関連付けられています"
+    graph = cfn_graph(STAGES + association("!Ref Arn"))
+    assert details(graph, "Prod") == Text(
+        "Association may associate a web ACL with this stage (its resource ARN is unknown)",
+        "Association がこのステージをウェブ ACL に関連付けている可能性があります (リソース ARN が不明です)",
+    )
+
+    def kerberos(security_configuration) -> Text:
+        graph = cfn_graph(EMR + "  Cluster:\n    Type: AWS::EMR::Cluster\n    Properties: {Name: c}\n")
+        cluster = graph.by_name["Cluster"]
+        verdict = _edge.emr_security_configuration_has_kerberos(
+            Context(cluster, graph), security_configuration, CFN_EMR
+        )
+        return Text.of(verdict[1])
+
+    assert kerberos(None) == Text("no security configuration is attached", "セキュリティ設定がアタッチされていません")
+    assert kerberos("kerberos").ja == "Kerberos は Kerberos を有効にしています"
+    assert kerberos("encryption").ja == "Encryption に Kerberos 認証の設定がありません"
+    assert (
+        kerberos("declared-elsewhere").ja == "セキュリティ設定 declared-elsewhere はスキャン対象内で宣言されていません"
+    )

@@ -13,9 +13,24 @@ import pytest
 
 from fisc_iac_lint.api import Options, lint, parse_cloudformation, parse_terraform
 from fisc_iac_lint.graph import Graph
-from fisc_iac_lint.model import Mapping, Unknown
+from fisc_iac_lint.model import Mapping, Text, Unknown
 from fisc_iac_lint.predicates import PREDICATES, Context
-from fisc_iac_lint.predicates.identity import password_policy_meets
+from fisc_iac_lint.predicates import identity as _identity
+
+
+def _english(function):
+    """The predicate with its detail in English, as these tests were written (details are bilingual)."""
+
+    def wrapped(*args, **kwargs):
+        verdict = function(*args, **kwargs)
+        if not isinstance(verdict, tuple):
+            return verdict
+        return (verdict[0], Text.of(verdict[1]).en, *verdict[2:]) if len(verdict) > 1 else verdict
+
+    return wrapped
+
+
+password_policy_meets = _english(_identity.password_policy_meets)
 
 ADMIN = "iam-managed-policy-grants-admin-access"
 INLINE_KMS = "iam-inline-policy-allows-blocked-kms-actions"
@@ -397,3 +412,41 @@ resource "aws_iam_policy" "outer" {
 """
     (tmp_path / "main.tf").write_text(outer, encoding="utf-8")
     assert findings(tmp_path, ADMIN) == [("main.tf", 7)]
+
+
+# --------------------------------------------------------------------------
+# Japanese details
+
+
+def test_japanese_details_of_the_password_policy() -> None:
+    def japanese(props, args=PACK) -> str:
+        return Text.of(_identity.password_policy_meets(None, props, args)[1]).ja
+
+    assert japanese(policy()) == "パスワードポリシーは要件を満たしています"
+    assert japanese(policy(require_symbols=False)) == "require_symbols は False です。true である必要があります"
+    assert japanese(policy(minimum_password_length=None)) == (
+        "minimum_password_length が設定されていません (デフォルト 6)。12 以上である必要があります"
+    )
+    assert japanese(policy(max_password_age=180)) == (
+        "max_password_age は 180 です。1 以上 90 以下である必要があります (パスワードには有効期限が必要です)"
+    )
+    assert japanese(policy(minimum_password_length=Unknown("var.length"))) == (
+        "minimum_password_length が不明です: var.length"
+    )
+
+
+def test_japanese_details_of_named_by(tmp_path: Path) -> None:
+    graph = module(tmp_path, **{"main.tf": MEMBERSHIPS})
+
+    def japanese(group: str, args: dict) -> str:
+        return Text.of(verdict(graph, group, "named_by", None, args)[1]).ja
+
+    assert japanese("aws_iam_group.referenced", USER_GROUPS) == (
+        "aws_iam_user_group_membership.u (aws_iam_user_group_membership) がこのリソースを指定しています"
+    )
+    assert japanese("aws_iam_group.alone", USER_GROUPS) == (
+        "このリソースを指定している aws_iam_user_group_membership はありません"
+    )
+    assert verdict(graph, "aws_iam_group.alone", "named_by", None, USER_GROUPS)[1]["en"] == (
+        "no aws_iam_user_group_membership names it"
+    )

@@ -7,14 +7,27 @@ import textwrap
 import pytest
 
 from fisc_iac_lint.graph import Graph
-from fisc_iac_lint.model import Mapping, Ref, Unknown
+from fisc_iac_lint.model import Mapping, Ref, Text, Unknown
 from fisc_iac_lint.parsers import cloudformation, hcl, terraform
 from fisc_iac_lint.predicates import PREDICATES, Context
-from fisc_iac_lint.predicates.loadbalancing import (
-    certificate_from_acm,
-    clb_listener_security_policy_is,
-    lb_attribute_is,
-)
+from fisc_iac_lint.predicates import loadbalancing as _loadbalancing
+
+
+def _english(function):
+    """The predicate with its detail in English, as these tests were written (details are bilingual)."""
+
+    def wrapped(*args, **kwargs):
+        verdict = function(*args, **kwargs)
+        if not isinstance(verdict, tuple):
+            return verdict
+        return (verdict[0], Text.of(verdict[1]).en, *verdict[2:]) if len(verdict) > 1 else verdict
+
+    return wrapped
+
+
+certificate_from_acm = _english(_loadbalancing.certificate_from_acm)
+clb_listener_security_policy_is = _english(_loadbalancing.clb_listener_security_policy_is)
+lb_attribute_is = _english(_loadbalancing.lb_attribute_is)
 
 WANTED = {"policy": "ELBSecurityPolicy-TLS-1-2-2017-01"}
 
@@ -402,3 +415,50 @@ def test_the_type_of_the_listener_s_load_balancer() -> None:
             Context(listener, graph), listener.properties, LB_TYPE
         )[0]
     assert verdicts == {"web": True, "gwlb": False, "maybe": None, "elsewhere": None}
+
+
+# -- Japanese details -------------------------------------------------------------------------
+
+
+def _ja(verdict: tuple) -> str:
+    return Text.of(verdict[1]).ja
+
+
+def test_certificate_details_in_japanese() -> None:
+    iam = "arn:aws:iam::123456789012:server-certificate/legacy"
+    assert _ja(_loadbalancing.certificate_from_acm(None, iam, {})) == (
+        f"証明書 {iam} は IAM サーバー証明書で、ACM 証明書ではありません"
+    )
+    assert _ja(_loadbalancing.certificate_from_acm(None, None, {})) == "証明書が設定されていません"
+    assert _ja(_loadbalancing.certificate_from_acm(None, Unknown("var.cert"), {})) == "証明書が不明です: var.cert"
+
+
+def test_clb_listener_details_in_japanese() -> None:
+    graph = _cfn(CFN_CLB)
+    lb = graph.by_name["Lb"]
+    ctx = Context(lb, graph)
+    listeners = lb.properties["Listeners"]
+    ja = [_ja(_loadbalancing.clb_listener_security_policy_is(ctx, listener, WANTED)) for listener in listeners]
+    assert ja[0] == "SSL ネゴシエーションポリシー 'tls12' は ELBSecurityPolicy-TLS-1-2-2017-01 を参照しています"
+    assert ja[1] == (
+        "SSL ネゴシエーションポリシー 'old' は ELBSecurityPolicy-2016-08 を参照しており、"
+        "ELBSecurityPolicy-TLS-1-2-2017-01 ではありません"
+    )
+    assert ja[2] == (
+        "SSL ネゴシエーションポリシー 'custom' はカスタムポリシー (Reference-Security-Policy なし) で、"
+        "ELBSecurityPolicy-TLS-1-2-2017-01 ではありません"
+    )
+    assert ja[3].startswith(
+        "デフォルトのポリシー (SSL ネゴシエーションポリシーの設定なし) は ELBSecurityPolicy-2016-08"
+    )
+    assert ja[6] == "リスナーの PolicyNames が不明です"
+
+
+def test_lb_attribute_details_in_japanese() -> None:
+    wrong = _attributes({"Key": "deletion_protection.enabled", "Value": "false"})
+    assert _ja(_loadbalancing.lb_attribute_is(None, wrong, ARGS)) == (
+        "deletion_protection.enabled は 'false' ですが、true である必要があります"
+    )
+    assert _ja(_loadbalancing.lb_attribute_is(None, _attributes(), ARGS)) == (
+        "deletion_protection.enabled が設定されておらず (デフォルト false)、true である必要があります"
+    )

@@ -5,15 +5,39 @@ from __future__ import annotations
 import pytest
 
 from fisc_iac_lint.graph import Graph
-from fisc_iac_lint.model import CLOUDFORMATION, TERRAFORM, Mapping, Ref, Resource, Template, Unknown
+from fisc_iac_lint.model import CLOUDFORMATION, TERRAFORM, Mapping, Ref, Resource, Template, Text, Unknown
 from fisc_iac_lint.predicates import PREDICATES, Context
-from fisc_iac_lint.predicates.logging import (
-    alarm_actions_configured,
-    customer_managed_key,
-    trail_logs_s3_data_events,
-    trail_records_management_events,
-    value_is_set,
-)
+from fisc_iac_lint.predicates import logging as _logging
+from fisc_iac_lint.predicates.logging import label_ja, value_is_set, value_is_set_text
+
+
+def _english(function):
+    """The predicate with its detail in English, as these tests were written (details are bilingual)."""
+
+    def wrapped(*args, **kwargs):
+        verdict = function(*args, **kwargs)
+        if not isinstance(verdict, tuple):
+            return verdict
+        return (verdict[0], Text.of(verdict[1]).en, *verdict[2:]) if len(verdict) > 1 else verdict
+
+    return wrapped
+
+
+def _japanese(function):
+    """The predicate with its detail in Japanese."""
+
+    def wrapped(*args, **kwargs):
+        verdict = function(*args, **kwargs)
+        return (verdict[0], Text.of(verdict[1]).ja, *verdict[2:])
+
+    return wrapped
+
+
+alarm_actions_configured = _english(_logging.alarm_actions_configured)
+customer_managed_key = _english(_logging.customer_managed_key)
+trail_logs_s3_data_events = _english(_logging.trail_logs_s3_data_events)
+trail_records_management_events = _english(_logging.trail_records_management_events)
+set_not_empty = _english(PREDICATES["set_not_empty"])
 
 
 def ctx(fmt: str = CLOUDFORMATION, *others: Resource) -> Context:
@@ -61,7 +85,7 @@ def test_value_is_set(value, expected) -> None:
 
 
 def test_set_not_empty_names_the_property() -> None:
-    ok, detail = PREDICATES["set_not_empty"](ctx(), None, {"label": "KMSKeyId"})
+    ok, detail = set_not_empty(ctx(), None, {"label": "KMSKeyId"})
     assert (ok, detail) == (False, "KMSKeyId is not set")
 
 
@@ -246,3 +270,64 @@ def test_malformed_selectors_do_not_raise() -> None:
             assert mgmt(props, both=both) in (True, False, None)
         assert data(props) in (True, False, None)
     assert data({"EventSelectors": [{"DataResources": [{"Type": "AWS::S3::Object", "Values": "arn:aws:s3"}]}]}) is True
+
+
+# -- Japanese details --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, "", "alias/x", [], ["a"], {"a": 1}, 3, Unknown("!Ref KeyArn"), Unknown("k", maybe_absent=True)],
+)
+def test_value_is_set_text_keeps_the_english_of_value_is_set(value) -> None:
+    ok, detail = value_is_set_text(value)
+    assert (ok, detail["en"]) == value_is_set(value)
+    assert detail["ja"] and "is" not in detail["ja"].split()
+
+
+def test_set_not_empty_in_japanese() -> None:
+    set_ja = _japanese(PREDICATES["set_not_empty"])
+    assert set_ja(ctx(), None, {"label": "KMSKeyId"}) == (False, "KMSKeyId が設定されていません")
+    assert set_ja(ctx(), "", {"label": "kms_key_id"}) == (False, "kms_key_id が空です")
+    assert set_ja(ctx(), "alias/logs", {}) == (True, "値は 'alias/logs' です")
+    assert set_ja(ctx(), Unknown("var.key_arn"), {"label": "KmsKeyId"}) == (None, "KmsKeyId は未解決です (var.key_arn)")
+
+
+def test_customer_managed_key_in_japanese() -> None:
+    cmk = _japanese(_logging.customer_managed_key)
+    ok, detail = cmk(ctx(), None, {**ALIAS, "label": "the replica's KmsKeyId"})
+    assert (ok, detail) == (
+        False,
+        "レプリカの KmsKeyId が設定されていません (AWS マネージドキー alias/aws/secretsmanager が使用されます)",
+    )
+    assert cmk(ctx(), "alias/aws/secretsmanager", {**ALIAS, "label": "KmsKeyId"}) == (
+        False,
+        "KmsKeyId は AWS マネージドキー 'alias/aws/secretsmanager' です",
+    )
+    assert label_ja("the KMS key") == "KMS キー"
+    assert label_ja("KmsKeyId", {"label_ja": "キー"}) == "キー"
+
+
+def test_trail_and_alarm_details_in_japanese() -> None:
+    management = _japanese(_logging.trail_records_management_events)
+    write_only = Mapping({"EventSelectors": [{"ReadWriteType": "WriteOnly"}]})
+    assert management(ctx(), write_only, {"read_write_all": True})[:2] == (
+        False,
+        "管理イベントのうち書き込みイベントのみが記録されます",
+    )
+    s3_events = _japanese(_logging.trail_logs_s3_data_events)
+    assert s3_events(ctx(), Mapping({}), {})[:2] == (
+        False,
+        "すべてのバケットの S3 データイベントがログに記録されていません",
+    )
+    narrowed = Mapping(s3("arn:aws:s3:::payments/"))
+    assert s3_events(ctx(), narrowed, {"bucket_names": ["payments", "audit"]})[:2] == (
+        False,
+        "バケット audit の S3 データイベントがログに記録されていません",
+    )
+    topic = ["arn:aws:sns:ap-northeast-1:123456789012:alerts"]
+    ok, detail, _ = _japanese(_logging.alarm_actions_configured)(ctx(), Mapping({"AlarmActions": topic}), ALARM_ARGS)
+    assert (ok, detail) == (
+        False,
+        "InsufficientDataActions が設定されていません: INSUFFICIENT_DATA 状態のアクションがありません",
+    )

@@ -635,3 +635,59 @@ def test_group_public_ip_cases(tmp_path, group, expected):
         "      MinSize: '1'\n      MaxSize: '2'\n      LaunchConfigurationName: !Ref Config\n" + group
     )
     assert _public_ip(tmp_path, body) is expected
+
+
+# -- Japanese details ------------------------------------------------------------------
+
+
+def _japanese(verdict) -> str:
+    return Text.of(verdict[1]).ja
+
+
+def test_japanese_details_of_ingress_rules():
+    rule = cfn(low=22, high=22)
+    assert _japanese(_network.ingress_open_to_world(None, rule, CFN)) == (
+        "CidrIp 0.0.0.0/0 がポート 22 をインターネットに開放しています"
+    )
+    assert _japanese(_network.ingress_open_to_world(None, cfn(CidrIp=U), CFN)) == "送信元の範囲が不明です"
+    assert _japanese(_network.ingress_open_to_world_on_unauthorized_port(None, cfn(low=80, high=81), AUTH)) == (
+        "CidrIp 0.0.0.0/0 が許可されていない TCP 80-81 をインターネットに開放しています"
+    )
+
+
+def test_japanese_details_of_routes():
+    ctx = _Ctx({"Igw": "AWS::EC2::InternetGateway"})
+    assert _japanese(_network.cidr_is_any_address(None, "0.0.0.0/0", {})) == (
+        "送信先 0.0.0.0/0 はすべてのアドレスを対象としています"
+    )
+    assert (
+        _japanese(_network.is_internet_gateway(ctx, "igw-1", {})) == "ターゲット igw-1 はインターネットゲートウェイです"
+    )
+    assert _japanese(_network.is_internet_gateway(ctx, Unknown("var.gateway_id"), {})) == (
+        "ルートのターゲットが不明です: var.gateway_id"
+    )
+    assert _japanese(_network.refers_outside(ctx, "lt-1", {})) == "lt-1 はスキャン対象内で宣言されていません"
+
+
+def test_japanese_details_of_public_ip_addresses(tmp_path):
+    subnets = (
+        "  Public:\n    Type: AWS::EC2::Subnet\n"
+        "    Properties: {VpcId: vpc-1, CidrBlock: 10.0.1.0/24, MapPublicIpOnLaunch: true}\n"
+    )
+    path = tmp_path / "template.yaml"
+    cases = {
+        "      SubnetId: !Ref Public\n": "サブネット Public の MapPublicIpOnLaunch が true です",
+        "": "サブネットが指定されていません。インスタンスはデフォルトサブネットで起動され、"
+        "パブリック IPv4 アドレスが割り当てられます",
+        "      NetworkInterfaces:\n        - {DeviceIndex: 0, AssociatePublicIpAddress: true}\n": (
+            "AssociatePublicIpAddress が true です"
+        ),
+    }
+    for extra, japanese in cases.items():
+        path.write_text("Resources:\n" + subnets + INSTANCE + extra, encoding="utf-8")
+        report = lint([str(path)], Options(select=frozenset({"FIL0252"})))
+        (finding,) = report.findings
+        assert japanese in finding.text("ja")["message"]
+    path.write_text("Resources:\n" + INSTANCE + "      SubnetId: subnet-1\n", encoding="utf-8")
+    (unknown,) = lint([str(path)], Options(select=frozenset({"FIL0252"}))).unknowns
+    assert "サブネット subnet-1 はスキャン対象内で宣言されていません" in unknown.reason_ja

@@ -7,15 +7,38 @@ import textwrap
 import pytest
 
 from fisc_iac_lint.graph import Graph
-from fisc_iac_lint.model import Unknown
+from fisc_iac_lint.model import Text, Unknown
 from fisc_iac_lint.parsers import cloudformation, hcl, terraform
 from fisc_iac_lint.predicates import PREDICATES, Context
-from fisc_iac_lint.predicates.storage import (
-    document_denies_insecure_transport,
-    dynamodb_capacity_autoscaled,
-    resolve_document,
-    setting_required,
-)
+from fisc_iac_lint.predicates import storage as _storage
+from fisc_iac_lint.predicates.storage import resolve_document
+
+
+def _english(function):
+    """The predicate with its detail in English, as these tests were written (details are bilingual)."""
+
+    def wrapped(*args, **kwargs):
+        verdict = function(*args, **kwargs)
+        if not isinstance(verdict, tuple):
+            return verdict
+        return (verdict[0], Text.of(verdict[1]).en, *verdict[2:]) if len(verdict) > 1 else verdict
+
+    return wrapped
+
+
+def _japanese(function):
+    """The predicate with its detail in Japanese."""
+
+    def wrapped(*args, **kwargs):
+        verdict = function(*args, **kwargs)
+        return (verdict[0], Text.of(verdict[1]).ja, *verdict[2:])
+
+    return wrapped
+
+
+document_denies_insecure_transport = _english(_storage.document_denies_insecure_transport)
+dynamodb_capacity_autoscaled = _english(_storage.dynamodb_capacity_autoscaled)
+setting_required = _english(_storage.setting_required)
 
 
 def cfn_graph(text: str) -> Graph:
@@ -407,3 +430,47 @@ def test_an_index_target_does_not_scale_the_table() -> None:
 def test_an_unknown_index_name_is_unknown() -> None:
     text = TF_TABLES.replace('name = "by_x"', "name = var.index")
     assert autoscaled(tf_graph(text), "aws_dynamodb_table.t")[0] is None
+
+
+# -- Japanese details --------------------------------------------------------------------------
+
+
+def test_bucket_policy_details_in_japanese() -> None:
+    deny_ja = _japanese(_storage.document_denies_insecure_transport)
+    assert deny_ja(None, None, {}) == (False, "バケットポリシーがありません")
+    document = {"Statement": [{**DENY, "Sid": "TLS"}]}
+    assert deny_ja(None, document, {})[:2] == (
+        True,
+        "ステートメント 'TLS' が TLS を使用しないリクエストを拒否しています",
+    )
+    assert deny_ja(None, {"Statement": [{**DENY, "Effect": "Allow"}]}, {}) == (
+        False,
+        'aws:SecureTransport が false のときに "*" に対して s3:* を拒否するステートメントがありません',
+    )
+
+
+def test_setting_required_in_japanese() -> None:
+    required_ja = _japanese(_storage.setting_required)
+    args = {"required": True, "default": False, "setting": "block_public_acls"}
+    assert required_ja(None, None, args) == (
+        False,
+        "block_public_acls は false (未設定) です。true である必要があります",
+    )
+    assert required_ja(None, True, args) == (True, "block_public_acls は true です")
+
+
+def test_dynamodb_details_in_japanese() -> None:
+    graph = cfn_graph(CFN_TABLES.replace("      ResourceId: !Ref Unset\n", "      ResourceId: table/other\n"))
+    table = graph.by_name["Literal"]
+    ok, detail, _ = _japanese(_storage.dynamodb_capacity_autoscaled)(Context(table, graph), table.properties, {})
+    assert (ok, detail) == (
+        False,
+        "BillingMode は PROVISIONED です。テーブルの書き込みキャパシティの Auto Scaling ターゲットがありません",
+    )
+    on_demand = graph.by_name["OnDemand"]
+    assert _japanese(_storage.dynamodb_capacity_autoscaled)(Context(on_demand, graph), on_demand.properties, {})[
+        :2
+    ] == (
+        True,
+        "BillingMode は PAY_PER_REQUEST (オンデマンド) です",
+    )

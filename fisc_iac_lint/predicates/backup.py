@@ -352,19 +352,31 @@ def protected_by_backup_selection(ctx: Context, value: Any, args: dict) -> Verdi
     tags = read_tags(properties.get(args["tags_field"]) if isinstance(properties, dict) else None)
     selections = ctx.graph.of_type(SELECTION_TYPES)
     if not selections:
-        return False, "no AWS Backup selection in this template or module covers it"
+        return False, {
+            "en": "no AWS Backup selection in this template or module covers it",
+            "ja": "このテンプレートまたはモジュールに、このリソースを対象とする AWS Backup のバックアップ選択がありません",
+        }
     verdicts = []
     for other in selections:
         selection = read_selection(other.properties, other.type.startswith("AWS::"))
         verdicts.append((selection_covers(selection, resource.name, model, tags), other))
     for ok, other in verdicts:
         if ok is True:
-            return True, f"the backup selection {other.name} covers it"
+            return True, {
+                "en": f"the backup selection {other.name} covers it",
+                "ja": f"バックアップ選択 {other.name} がこのリソースを対象としています",
+            }
     unknown = [other.name for ok, other in verdicts if ok is None]
     if unknown:
-        return None, f"whether the backup selection {unknown[0]} covers it is unknown"
+        return None, {
+            "en": f"whether the backup selection {unknown[0]} covers it is unknown",
+            "ja": f"バックアップ選択 {unknown[0]} がこのリソースを対象とするかどうかは不明です",
+        }
     names = ", ".join(o.name for _, o in verdicts)
-    return False, f"no AWS Backup selection covers it (selections: {names})"
+    return False, {
+        "en": f"no AWS Backup selection covers it (selections: {names})",
+        "ja": f"このリソースを対象とする AWS Backup のバックアップ選択がありません (バックアップ選択: {names})",
+    }
 
 
 # -- backup plan rules: schedule frequency -------------------------------------------------
@@ -482,12 +494,13 @@ def schedule_period_minutes(expression: str) -> int | None:
     return max(within, between)
 
 
-def _describe(minutes: int) -> str:
+def _describe(minutes: int) -> tuple[str, str]:
+    """A length of time in words: (English, Japanese)."""
     if minutes % 1440 == 0:
-        return f"{minutes // 1440} day(s)"
+        return f"{minutes // 1440} day(s)", f"{minutes // 1440} 日"
     if minutes % 60 == 0:
-        return f"{minutes // 60} hour(s)"
-    return f"{minutes} minute(s)"
+        return f"{minutes // 60} hour(s)", f"{minutes // 60} 時間"
+    return f"{minutes} minute(s)", f"{minutes} 分"
 
 
 @predicate
@@ -500,22 +513,37 @@ def backup_schedule_within(ctx: Context, value: Any, args: dict) -> Verdict:
     if value is None:
         value = DEFAULT_SCHEDULE
     if isinstance(value, Unknown):
-        return None, f"the schedule is unknown: {value.expr}"
+        return None, {"en": f"the schedule is unknown: {value.expr}", "ja": f"スケジュールが不明です: {value.expr}"}
     amount = as_number(args["frequency_value"])
     unit = str(args["frequency_unit"]).strip().lower().rstrip("s")
     if amount is None or unit not in ("hour", "day"):
-        return None, f"the required frequency {args['frequency_value']} {args['frequency_unit']} is not understood"
+        wanted = f"{args['frequency_value']} {args['frequency_unit']}"
+        return None, {
+            "en": f"the required frequency {wanted} is not understood",
+            "ja": f"必要な頻度 {wanted} を解釈できません",
+        }
     limit = amount * _UNIT_MINUTES[unit]
     if not isinstance(value, str):
-        return False, f"the schedule {value!r} is not a schedule expression"
+        return False, {
+            "en": f"the schedule {value!r} is not a schedule expression",
+            "ja": f"スケジュール {value!r} はスケジュール式ではありません",
+        }
     period = schedule_period_minutes(value)
     if period is None:
-        return None, f"the schedule {value} cannot be evaluated"
+        return None, {"en": f"the schedule {value} cannot be evaluated", "ja": f"スケジュール {value} を評価できません"}
+    period_en, period_ja = _describe(period)
     if period <= limit:
-        return True, f"the schedule {value} runs at least every {_describe(period)}"
+        return True, {
+            "en": f"the schedule {value} runs at least every {period_en}",
+            "ja": f"スケジュール {value} は少なくとも {period_ja}ごとに実行されます",
+        }
+    limit_en, limit_ja = _describe(int(limit))
     return (
         False,
-        f"the schedule {value} leaves up to {_describe(period)} between backups (required: every {_describe(int(limit))})",
+        {
+            "en": f"the schedule {value} leaves up to {period_en} between backups (required: every {limit_en})",
+            "ja": f"スケジュール {value} ではバックアップの間隔が最大 {period_ja}になります (必要な頻度: {limit_ja}ごと)",
+        },
     )
 
 
@@ -530,21 +558,37 @@ def delete_on_termination_satisfied(ctx: Context, value: Any, args: dict) -> Ver
     """
     required = as_bool(args["required"]) if not isinstance(args["required"], bool) else args["required"]
     if required is None:
-        return None, f"the deleteOnTermination parameter {args['required']!r} is not a boolean"
+        return None, {
+            "en": f"the deleteOnTermination parameter {args['required']!r} is not a boolean",
+            "ja": f"deleteOnTermination パラメータ {args['required']!r} はブール値ではありません",
+        }
     if not required:
-        return True, "deletion on termination is not required"
+        return True, {"en": "deletion on termination is not required", "ja": "終了時の削除は必須ではありません"}
     if args.get("attached_later"):
-        return False, "a volume attached after launch is not deleted when the instance terminates"
+        return False, {
+            "en": "a volume attached after launch is not deleted when the instance terminates",
+            "ja": "起動後にアタッチされたボリュームは、インスタンスの終了時に削除されません",
+        }
     if value is None:
-        return True, "DeleteOnTermination is not set (default true)"
+        return True, {
+            "en": "DeleteOnTermination is not set (default true)",
+            "ja": "DeleteOnTermination が設定されていません (デフォルト true)",
+        }
     if isinstance(value, Unknown):
-        return None, f"DeleteOnTermination is unknown: {value.expr}"
+        return None, {
+            "en": f"DeleteOnTermination is unknown: {value.expr}",
+            "ja": f"DeleteOnTermination が不明です: {value.expr}",
+        }
     flag = as_bool(value)
     if flag is True:
-        return True, "DeleteOnTermination is true"
+        return True, {"en": "DeleteOnTermination is true", "ja": "DeleteOnTermination は true です"}
     line = getattr(value, "line", None)
     shown = ("true" if value else "false") if isinstance(value, bool) else repr(value)
-    return False, f"DeleteOnTermination is {shown}: the volume outlives its instance", line
+    detail = {
+        "en": f"DeleteOnTermination is {shown}: the volume outlives its instance",
+        "ja": f"DeleteOnTermination は {shown} です: ボリュームはインスタンスの終了後も残ります",
+    }
+    return False, detail, line
 
 
 __all__ = [

@@ -32,8 +32,14 @@ def refers_to_declared(ctx: Context, value: Any, args: dict) -> Verdict:
     """
     found = _targets(ctx, ctx.resource, args["via"], args["types"])
     if found:
-        return True, f"{args['via']} refers to {found[0].name}"
-    return None, f"the {' or '.join(args['types'])} named by {args['via']} is not declared here"
+        return True, {
+            "en": f"{args['via']} refers to {found[0].name}",
+            "ja": f"{args['via']} は {found[0].name} を参照しています",
+        }
+    return None, {
+        "en": f"the {' or '.join(args['types'])} named by {args['via']} is not declared here",
+        "ja": f"{args['via']} が指す {' または '.join(args['types'])} はスキャン対象内で宣言されていません",
+    }
 
 
 # -- RDS: public access when PubliclyAccessible is not set (CloudFormation) ---------------------
@@ -52,23 +58,41 @@ def rds_instance_private(ctx: Context, props: Any, args: dict) -> Verdict:
     none. A link that leaves the template (a literal name, a parameter) is unknown.
     """
     if not isinstance(props, dict):
-        return None, "the DB instance's properties are unknown"
+        return None, {"en": "the DB instance's properties are unknown", "ja": "DB インスタンスのプロパティが不明です"}
     value = props.get("PubliclyAccessible")
     if value is not None:
         line = _line(props, "PubliclyAccessible")
         if isinstance(value, Unknown):
-            return None, f"PubliclyAccessible is unknown: {value.expr}", line
+            return (
+                None,
+                {
+                    "en": f"PubliclyAccessible is unknown: {value.expr}",
+                    "ja": f"PubliclyAccessible が不明です: {value.expr}",
+                },
+                line,
+            )
         flag = as_bool(value)
         if flag is None:
-            return None, f"PubliclyAccessible is not a boolean: {value!r}", line
-        return (not flag), f"PubliclyAccessible is {'true' if flag else 'false'}", line
+            return (
+                None,
+                {
+                    "en": f"PubliclyAccessible is not a boolean: {value!r}",
+                    "ja": f"PubliclyAccessible がブール値ではありません: {value!r}",
+                },
+                line,
+            )
+        shown = "true" if flag else "false"
+        return (not flag), {"en": f"PubliclyAccessible is {shown}", "ja": f"PubliclyAccessible は {shown} です"}, line
     holder, holder_props = ctx.resource, props
     if "DBSubnetGroupName" not in props and "DBClusterIdentifier" in props:
         clusters = _targets(ctx, ctx.resource, "DBClusterIdentifier", ["AWS::RDS::DBCluster"])
         if not clusters:
             return (
                 None,
-                "PubliclyAccessible is not set and the DB cluster, whose subnet group decides, is not declared here",
+                {
+                    "en": "PubliclyAccessible is not set and the DB cluster, whose subnet group decides, is not declared here",
+                    "ja": "PubliclyAccessible が設定されておらず、サブネットグループを決める DB クラスターがスキャン対象内で宣言されていません",
+                },
             )
         holder, holder_props = clusters[0], clusters[0].properties
     elif "DBSubnetGroupName" not in props and "SourceDBInstanceIdentifier" in props:
@@ -77,29 +101,47 @@ def rds_instance_private(ctx: Context, props: Any, args: dict) -> Verdict:
         if not sources or not isinstance(sources[0].properties, dict):
             return (
                 None,
-                "PubliclyAccessible is not set and the replica's source, whose network decides, is not declared here",
+                {
+                    "en": "PubliclyAccessible is not set and the replica's source, whose network decides, is not declared here",
+                    "ja": "PubliclyAccessible が設定されておらず、ネットワークを決めるレプリカのソースがスキャン対象内で宣言されていません",
+                },
             )
         holder, holder_props = sources[0], sources[0].properties
     if "DBSubnetGroupName" not in holder_props:
         return (
             False,
-            (
-                "PubliclyAccessible is not set and no DBSubnetGroupName: the instance is created in the default VPC, "
-                "which has an internet gateway, so RDS makes it publicly accessible"
-            ),
+            {
+                "en": (
+                    "PubliclyAccessible is not set and no DBSubnetGroupName: the instance is created in the default VPC, "
+                    "which has an internet gateway, so RDS makes it publicly accessible"
+                ),
+                "ja": (
+                    "PubliclyAccessible と DBSubnetGroupName が設定されていません。インスタンスはインターネットゲートウェイを持つ"
+                    "デフォルト VPC に作成されるため、RDS によってパブリックアクセス可能になります"
+                ),
+            },
         )
     groups = _targets(ctx, holder, "DBSubnetGroupName", ["AWS::RDS::DBSubnetGroup"])
     if not groups:
-        return None, "PubliclyAccessible is not set and the DB subnet group is not declared here"
+        return None, {
+            "en": "PubliclyAccessible is not set and the DB subnet group is not declared here",
+            "ja": "PubliclyAccessible が設定されておらず、DB サブネットグループがスキャン対象内で宣言されていません",
+        }
     vpcs = []
     for group in groups:
         subnets = _targets(ctx, group, "SubnetIds", ["AWS::EC2::Subnet"])
         if not subnets:
-            return None, f"PubliclyAccessible is not set and the subnets of {group.name} are not declared here"
+            return None, {
+                "en": f"PubliclyAccessible is not set and the subnets of {group.name} are not declared here",
+                "ja": f"PubliclyAccessible が設定されておらず、{group.name} のサブネットがスキャン対象内で宣言されていません",
+            }
         for subnet in subnets:
             found = _targets(ctx, subnet, "VpcId", ["AWS::EC2::VPC"])
             if not found:
-                return None, f"PubliclyAccessible is not set and the VPC of {subnet.name} is not declared here"
+                return None, {
+                    "en": f"PubliclyAccessible is not set and the VPC of {subnet.name} is not declared here",
+                    "ja": f"PubliclyAccessible が設定されておらず、{subnet.name} の VPC がスキャン対象内で宣言されていません",
+                }
             vpcs.extend(v for v in found if v not in vpcs)
     for vpc in vpcs:
         for attachment in ctx.graph.of_type(["AWS::EC2::VPCGatewayAttachment"]):
@@ -109,12 +151,21 @@ def rds_instance_private(ctx: Context, props: Any, args: dict) -> Verdict:
             if gateway is not None and ctx.graph.refers(attachment, vpc, ("VpcId",)):
                 return (
                     False,
-                    (
-                        f"PubliclyAccessible is not set and the VPC {vpc.name} has an internet gateway "
-                        f"({attachment.name}): RDS makes the instance publicly accessible"
-                    ),
+                    {
+                        "en": (
+                            f"PubliclyAccessible is not set and the VPC {vpc.name} has an internet gateway "
+                            f"({attachment.name}): RDS makes the instance publicly accessible"
+                        ),
+                        "ja": (
+                            f"PubliclyAccessible が設定されておらず、VPC {vpc.name} にインターネットゲートウェイ "
+                            f"({attachment.name}) がアタッチされています。RDS によってインスタンスはパブリックアクセス可能になります"
+                        ),
+                    },
                 )
-    return True, "PubliclyAccessible is not set and the VPC of the DB subnet group has no internet gateway"
+    return True, {
+        "en": "PubliclyAccessible is not set and the VPC of the DB subnet group has no internet gateway",
+        "ja": "PubliclyAccessible が設定されておらず、DB サブネットグループの VPC にインターネットゲートウェイがありません",
+    }
 
 
 # -- RDS: Multi-AZ of DB clusters ---------------------------------------------------------------
@@ -159,7 +210,10 @@ def cluster_instances_span_azs(ctx: Context, props: Any, args: dict) -> Verdict:
         if r.kind != "data" and ctx.graph.refers(r, ctx.resource, _via(args["via"]))
     ]
     if not instances:
-        return None, "no DB instance of this cluster is declared here"
+        return None, {
+            "en": "no DB instance of this cluster is declared here",
+            "ja": "このクラスターの DB インスタンスはスキャン対象内で宣言されていません",
+        }
     total = 0
     zones: set[str] = set()
     unpinned = False
@@ -181,17 +235,33 @@ def cluster_instances_span_azs(ctx: Context, props: Any, args: dict) -> Verdict:
         elif count:
             zones.add(str(zone))
     if unknown and total < 2:
-        return None, "the number or placement of the cluster's DB instances is unknown"
+        return None, {
+            "en": "the number or placement of the cluster's DB instances is unknown",
+            "ja": "クラスターの DB インスタンスの数または配置が不明です",
+        }
     if total < 2:
         return (
             False,
-            f"the cluster has {total} DB instance{'s' if total != 1 else ''}: no replica in another Availability Zone",
+            {
+                "en": f"the cluster has {total} DB instance{'s' if total != 1 else ''}: no replica in another Availability Zone",
+                "ja": f"クラスターの DB インスタンスは {total} 個で、別のアベイラビリティーゾーンにレプリカがありません",
+            },
         )
     if not unpinned and len(zones) == 1 and not unknown:
-        return False, f"all {total} DB instances of the cluster are in {next(iter(zones))}"
+        place = next(iter(zones))
+        return False, {
+            "en": f"all {total} DB instances of the cluster are in {place}",
+            "ja": f"クラスターの {total} 個の DB インスタンスはすべて {place} にあります",
+        }
     if not unpinned and len(zones) < 2 and unknown:
-        return None, "the Availability Zones of the cluster's DB instances are unknown"
-    return True, f"the cluster has {total} DB instances"
+        return None, {
+            "en": "the Availability Zones of the cluster's DB instances are unknown",
+            "ja": "クラスターの DB インスタンスのアベイラビリティーゾーンが不明です",
+        }
+    return True, {
+        "en": f"the cluster has {total} DB instances",
+        "ja": f"クラスターには {total} 個の DB インスタンスがあります",
+    }
 
 
 # -- RDS: log exports by engine -----------------------------------------------------------------
@@ -230,31 +300,69 @@ def exports_engine_logs(ctx: Context, props: Any, args: dict) -> Verdict:
     """
     engine = _engine(ctx, args)
     if engine is None:
-        return None, f"{args['engine_field']} is not set (inherited from a snapshot or source not declared here)"
+        return None, {
+            "en": f"{args['engine_field']} is not set (inherited from a snapshot or source not declared here)",
+            "ja": (
+                f"{args['engine_field']} が設定されていません "
+                "(スキャン対象内で宣言されていないスナップショットまたはソースから継承されます)"
+            ),
+        }
     if isinstance(engine, Unknown):
-        return None, f"{args['engine_field']} is unknown: {engine.expr}"
+        return None, {
+            "en": f"{args['engine_field']} is unknown: {engine.expr}",
+            "ja": f"{args['engine_field']} が不明です: {engine.expr}",
+        }
     entry = _required_logs(str(engine), args["log_types"] or {})
     if entry is None or not entry[1]:
-        return True, f"no log type is required for engine {engine}"
+        return True, {
+            "en": f"no log type is required for engine {engine}",
+            "ja": f"エンジン {engine} に必須のログタイプはありません",
+        }
     required = entry[1]
     field = args["exports_field"]
     exports = props.get(field) if isinstance(props, dict) else None
     line = _line(props, field)
     if isinstance(exports, Unknown):
-        return None, f"the exported log types are unknown: {exports.expr}", line
+        return (
+            None,
+            {
+                "en": f"the exported log types are unknown: {exports.expr}",
+                "ja": f"エクスポートされるログタイプが不明です: {exports.expr}",
+            },
+            line,
+        )
     if isinstance(exports, str):
         exports = [e.strip() for e in exports.split(",") if e.strip()]
     items = exports if isinstance(exports, list) else ([] if exports is None else [exports])
     if any(isinstance(i, Unknown) for i in items):
         known = {str(i).lower() for i in items if not isinstance(i, Unknown)}
         if all(r.lower() in known for r in required):
-            return True, "every required log type is exported", line
-        return None, "some exported log types are unknown", line
+            return (
+                True,
+                {"en": "every required log type is exported", "ja": "必須のログタイプはすべてエクスポートされています"},
+                line,
+            )
+        return (
+            None,
+            {"en": "some exported log types are unknown", "ja": "エクスポートされるログタイプの一部が不明です"},
+            line,
+        )
     exported = {str(i).lower() for i in items}
     missing = [r for r in required if r.lower() not in exported]
     if missing:
-        return False, f"engine {engine} does not export {', '.join(missing)} (required: {', '.join(required)})", line
-    return True, f"engine {engine} exports {', '.join(required)}", line
+        detail = {
+            "en": f"engine {engine} does not export {', '.join(missing)} (required: {', '.join(required)})",
+            "ja": f"エンジン {engine} は {', '.join(missing)} をエクスポートしていません (必須: {', '.join(required)})",
+        }
+        return False, detail, line
+    return (
+        True,
+        {
+            "en": f"engine {engine} exports {', '.join(required)}",
+            "ja": f"エンジン {engine} は {', '.join(required)} をエクスポートしています",
+        },
+        line,
+    )
 
 
 # -- optional settings (a parameter left empty checks nothing) ----------------------------------
@@ -270,16 +378,16 @@ def equals_when_required(ctx: Context, value: Any, args: dict) -> Verdict:
     """
     expected = args.get("expected")
     if expected is None or expected == "" or expected == []:
-        return True, "nothing required"
+        return True, {"en": "nothing required", "ja": "要件は指定されていません"}
     if value is None:
         value = args.get("default")
         if value is None:
-            return False, f"not set; expected {expected}"
+            return False, {"en": f"not set; expected {expected}", "ja": f"設定されていません。期待値は {expected} です"}
     if isinstance(value, Unknown):
-        return None, f"unknown: {value.expr}"
+        return None, {"en": f"unknown: {value.expr}", "ja": f"不明です: {value.expr}"}
     if str(value).strip().lower() == str(expected).strip().lower():
-        return True, f"is {value}"
-    return False, f"is {value}; expected {expected}"
+        return True, {"en": f"is {value}", "ja": f"{value} です"}
+    return False, {"en": f"is {value}; expected {expected}", "ja": f"{value} です。期待値は {expected} です"}
 
 
 # -- Redshift: require_ssl in the cluster parameter group ---------------------------------------
@@ -289,24 +397,42 @@ def _group_requires_ssl(group: Any, args: dict) -> Verdict:
     props = group.properties if isinstance(group.properties, dict) else {}
     params = props.get(args["group_parameters"])
     if isinstance(params, Unknown):
-        return None, f"the parameters of {group.name} are unknown"
+        return None, {"en": f"the parameters of {group.name} are unknown", "ja": f"{group.name} のパラメータが不明です"}
     for item in params if isinstance(params, list) else []:
         if isinstance(item, Unknown):
-            return None, f"a parameter of {group.name} is unknown"
+            return None, {
+                "en": f"a parameter of {group.name} is unknown",
+                "ja": f"{group.name} のパラメータの 1 つが不明です",
+            }
         if not isinstance(item, dict):
             continue
         name = item.get(args["parameter_name"])
         if isinstance(name, Unknown):
-            return None, f"a parameter name of {group.name} is unknown"
+            return None, {
+                "en": f"a parameter name of {group.name} is unknown",
+                "ja": f"{group.name} のパラメータ名の 1 つが不明です",
+            }
         if str(name).lower() != "require_ssl":
             continue
         value = item.get(args["parameter_value"])
         if isinstance(value, Unknown):
-            return None, f"require_ssl of {group.name} is unknown: {value.expr}"
+            return None, {
+                "en": f"require_ssl of {group.name} is unknown: {value.expr}",
+                "ja": f"{group.name} の require_ssl が不明です: {value.expr}",
+            }
         if as_bool(value) is True:
-            return True, f"{group.name} sets require_ssl to true"
-        return False, f"{group.name} sets require_ssl to {value}"
-    return False, f"{group.name} does not set require_ssl (a custom parameter group defaults to false)"
+            return True, {
+                "en": f"{group.name} sets require_ssl to true",
+                "ja": f"{group.name} は require_ssl を true に設定しています",
+            }
+        return False, {
+            "en": f"{group.name} sets require_ssl to {value}",
+            "ja": f"{group.name} は require_ssl を {value} に設定しています",
+        }
+    return False, {
+        "en": f"{group.name} does not set require_ssl (a custom parameter group defaults to false)",
+        "ja": f"{group.name} は require_ssl を設定していません (カスタムパラメータグループのデフォルトは false です)",
+    }
 
 
 @predicate
@@ -335,15 +461,27 @@ def redshift_requires_ssl(ctx: Context, name: Any, args: dict) -> Verdict:
                     return verdict
         return verdicts[0]
     if name is None:
-        return True, "no parameter group: the default group (default.redshift-2.0) requires SSL"
+        return True, {
+            "en": "no parameter group: the default group (default.redshift-2.0) requires SSL",
+            "ja": "パラメータグループが指定されていません。デフォルトグループ (default.redshift-2.0) は SSL を必須としています",
+        }
     if isinstance(name, Unknown):
-        return None, f"the parameter group is not declared here: {name.expr}"
+        return None, {
+            "en": f"the parameter group is not declared here: {name.expr}",
+            "ja": f"パラメータグループはスキャン対象内で宣言されていません: {name.expr}",
+        }
     text = str(name).strip().lower()
     if text == "default.redshift-1.0":
-        return False, "default.redshift-1.0 does not require SSL (require_ssl false)"
+        return False, {
+            "en": "default.redshift-1.0 does not require SSL (require_ssl false)",
+            "ja": "default.redshift-1.0 は SSL を必須としていません (require_ssl は false です)",
+        }
     if text == "default.redshift-2.0":
-        return True, "default.redshift-2.0 requires SSL"
-    return None, f"the parameter group {name} is not declared here"
+        return True, {"en": "default.redshift-2.0 requires SSL", "ja": "default.redshift-2.0 は SSL を必須としています"}
+    return None, {
+        "en": f"the parameter group {name} is not declared here",
+        "ja": f"パラメータグループ {name} はスキャン対象内で宣言されていません",
+    }
 
 
 @predicate
@@ -355,9 +493,9 @@ def list_contains(ctx: Context, items: Any, args: dict) -> Verdict:
     """
     wanted = {str(v).lower() for v in args["values"]}
     if items is None:
-        return False, "not set"
+        return False, {"en": "not set", "ja": "設定されていません"}
     if isinstance(items, Unknown):
-        return None, f"unknown: {items.expr}"
+        return None, {"en": f"unknown: {items.expr}", "ja": f"不明です: {items.expr}"}
     values = items if isinstance(items, list) else [items]
     unknown = None
     for index, item in enumerate(values):
@@ -369,7 +507,8 @@ def list_contains(ctx: Context, items: Any, args: dict) -> Verdict:
             resource = ctx.resource
             if line is not None and not (resource.line <= line <= resource.end_line):
                 line = None  # a list from a variable default: report where the resource uses it
-            return True, f"contains {item!r}", line
+            return True, {"en": f"contains {item!r}", "ja": f"{item!r} が含まれています"}, line
     if unknown is not None:
-        return None, f"an item is unknown: {unknown.expr}"
-    return False, f"contains none of {', '.join(sorted(wanted))}"
+        return None, {"en": f"an item is unknown: {unknown.expr}", "ja": f"項目の 1 つが不明です: {unknown.expr}"}
+    listed = ", ".join(sorted(wanted))
+    return False, {"en": f"contains none of {listed}", "ja": f"{listed} のいずれも含まれていません"}

@@ -95,7 +95,8 @@ def _name(stmt: Statement) -> str:
 
 
 def _name_ja(stmt: Statement) -> str:
-    return f"ステートメント {stmt.sid!r}" if stmt.sid else f"{stmt.index + 1} 番目のステートメント"
+    """The statement as the subject of a Japanese sentence, ready for its particle."""
+    return f"ステートメント {stmt.sid!r} " if stmt.sid else f"{stmt.index + 1} 番目のステートメント"
 
 
 def _reading_statements(function: Any) -> Any:

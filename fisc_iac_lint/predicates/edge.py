@@ -83,12 +83,22 @@ def stage_associated_with_web_acl(ctx: Context, value: Any, args: dict) -> Verdi
     for association in ctx.graph.of_type(args["types"]):
         verdict = _stage_arn_matches(ctx, stage, association, args)
         if verdict is True:
-            return True, f"associated with a web ACL by {association.name}"
+            return True, {
+                "en": f"associated with a web ACL by {association.name}",
+                "ja": f"{association.name} によりウェブ ACL に関連付けられています",
+            }
         if verdict is None:
             unknown.append(association.name)
     if unknown:
-        return None, f"{', '.join(unknown)} may associate a web ACL with this stage (its resource ARN is unknown)"
-    return False, "no web ACL association names this stage"
+        return None, {
+            "en": f"{', '.join(unknown)} may associate a web ACL with this stage (its resource ARN is unknown)",
+            "ja": f"{', '.join(unknown)} がこのステージをウェブ ACL に関連付けている可能性があります"
+            " (リソース ARN が不明です)",
+        }
+    return False, {
+        "en": "no web ACL association names this stage",
+        "ja": "このステージを指定しているウェブ ACL の関連付けがありません",
+    }
 
 
 def _read_json(value: Any) -> Any:
@@ -128,21 +138,30 @@ def emr_security_configuration_has_kerberos(ctx: Context, value: Any, args: dict
     A configuration that is not declared in the scan, or whose document is unknown: None.
     """
     if value is None:
-        return False, "no security configuration is attached"
+        return False, {"en": "no security configuration is attached", "ja": "セキュリティ設定がアタッチされていません"}
     field = args["via"]
     candidates = [r for r in _mentions(ctx, ctx.resource, field) if r.type in args["types"]]
     if not candidates and isinstance(value, str):
         candidates = [r for r in ctx.graph.of_type(args["types"]) if _field(r, args["config_name"]) == value]
     if not candidates:
         shown = value if isinstance(value, str) else value.expr if isinstance(value, Unknown) else repr(value)
-        return None, f"security configuration {shown} is not declared here"
+        return None, {
+            "en": f"security configuration {shown} is not declared here",
+            "ja": f"セキュリティ設定 {shown} はスキャン対象内で宣言されていません",
+        }
     unknown = False
     for configuration in candidates:
         has = _has_kerberos(_field(configuration, args["config_document"]))
         if has is True:
-            return True, f"{configuration.name} enables Kerberos"
+            return True, {
+                "en": f"{configuration.name} enables Kerberos",
+                "ja": f"{configuration.name} は Kerberos を有効にしています",
+            }
         unknown = unknown or has is None
     names = ", ".join(c.name for c in candidates)
     if unknown:
-        return None, f"the document of {names} is unknown"
-    return False, f"{names} has no Kerberos authentication configuration"
+        return None, {"en": f"the document of {names} is unknown", "ja": f"{names} のドキュメントが不明です"}
+    return False, {
+        "en": f"{names} has no Kerberos authentication configuration",
+        "ja": f"{names} に Kerberos 認証の設定がありません",
+    }

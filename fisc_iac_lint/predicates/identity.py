@@ -51,7 +51,7 @@ def named_by(ctx: Context, value: Any, args: dict) -> Verdict:
                 names.add(name)
             elif isinstance(name, Unknown):
                 name_unknown = True
-    unknown: str | None = None
+    unknown: dict | None = None
     for other in graph.of_type(args["types"]):
         if other is resource:
             continue
@@ -68,12 +68,21 @@ def named_by(ctx: Context, value: Any, args: dict) -> Verdict:
             continue
         filled = _nonempty(other.properties, args.get("nonempty"))
         if certain and filled is True:
-            return True, f"{other.name} ({other.type}) names it"
+            return True, {
+                "en": f"{other.name} ({other.type}) names it",
+                "ja": f"{other.name} ({other.type}) がこのリソースを指定しています",
+            }
         if filled is not False and unknown is None:
-            unknown = f"{other.name} may name it"
+            unknown = {
+                "en": f"{other.name} may name it",
+                "ja": f"{other.name} がこのリソースを指定している可能性があります",
+            }
     if unknown:
         return None, unknown
-    return False, f"no {' or '.join(args['types'])} names it"
+    return False, {
+        "en": f"no {' or '.join(args['types'])} names it",
+        "ja": f"このリソースを指定している {' または '.join(args['types'])} はありません",
+    }
 
 
 # --------------------------------------------------------------------------
@@ -101,7 +110,7 @@ def password_policy_meets(ctx: Context, props: Any, args: dict) -> Verdict:
     set (greater than 0, passwords expire) and at most the argument. An argument left null
     is not checked. Returns the line of the first setting that fails.
     """
-    unknown: str | None = None
+    unknown: dict | None = None
     for name, field_arg, kind, default in _REQUIREMENTS:
         wanted = args.get(name)
         field = args.get(field_arg)
@@ -112,22 +121,41 @@ def password_policy_meets(ctx: Context, props: Any, args: dict) -> Verdict:
         found = engine.lookup(props, engine.split_path(field))
         value, line = found[0] if found else (default, None)
         if isinstance(value, Unknown):
-            unknown = unknown or f"{field} is unknown: {value.expr}"
+            unknown = unknown or {"en": f"{field} is unknown: {value.expr}", "ja": f"{field} が不明です: {value.expr}"}
             continue
-        shown = f"{field} is {value!r}" if found else f"{field} is not set (default {default!r})"
+        if found:
+            shown = {"en": f"{field} is {value!r}", "ja": f"{field} は {value!r} です"}
+        else:
+            shown = {
+                "en": f"{field} is not set (default {default!r})",
+                "ja": f"{field} が設定されていません (デフォルト {default!r})",
+            }
         if kind == "bool":
             if as_bool(wanted) and as_bool(value) is not True:
-                return False, f"{shown}; expected true", line
+                return False, _expected(shown, "true", "true である必要があります"), line
             continue
         limit, number = as_number(wanted), as_number(value)
         if limit is None:
             continue
         if number is None:
-            return False, f"{shown}; expected a number", line
+            return False, _expected(shown, "a number", "数値である必要があります"), line
         if kind == "min" and number < limit:
-            return False, f"{shown}; expected at least {limit:g}", line
+            return False, _expected(shown, f"at least {limit:g}", f"{limit:g} 以上である必要があります"), line
         if kind == "max" and not 0 < number <= limit:
-            return False, f"{shown}; expected between 1 and {limit:g} (passwords must expire)", line
+            return (
+                False,
+                _expected(
+                    shown,
+                    f"between 1 and {limit:g} (passwords must expire)",
+                    f"1 以上 {limit:g} 以下である必要があります (パスワードには有効期限が必要です)",
+                ),
+                line,
+            )
     if unknown:
         return None, unknown
-    return True, "the password policy meets the requirements"
+    return True, {"en": "the password policy meets the requirements", "ja": "パスワードポリシーは要件を満たしています"}
+
+
+def _expected(shown: dict, en: str, ja: str) -> dict:
+    """'<shown>; expected <en>' in both languages."""
+    return {"en": f"{shown['en']}; expected {en}", "ja": f"{shown['ja']}。{ja}"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..model import CLOUDFORMATION, Mapping, Unknown, as_bool, as_number
+from ..model import CLOUDFORMATION, Mapping, Text, Unknown, as_bool, as_number
 from . import Context, Verdict, predicate
 
 # Resources whose ARN is an ACM certificate's, and those whose ARN is not.
@@ -38,24 +38,42 @@ def certificate_from_acm(ctx: Context, value: Any, args: dict) -> Verdict:
     (a parameter or variable without a default) is unknown.
     """
     if value is None:
-        return False, "no certificate is set"
+        return False, {"en": "no certificate is set", "ja": "証明書が設定されていません"}
     if isinstance(value, Unknown):
         graph = ctx.graph if ctx is not None else None
         types = {graph.by_name[r.target].type for r in value.refs if graph is not None and r.target in graph.by_name}
         if types & NOT_ACM_TYPES:
-            return False, f"the certificate {value.expr} is not an ACM certificate"
+            return False, {
+                "en": f"the certificate {value.expr} is not an ACM certificate",
+                "ja": f"証明書 {value.expr} は ACM 証明書ではありません",
+            }
         if types & ACM_TYPES:
-            return True, f"the certificate {value.expr} is an ACM certificate"
+            return True, {
+                "en": f"the certificate {value.expr} is an ACM certificate",
+                "ja": f"証明書 {value.expr} は ACM 証明書です",
+            }
         if _IAM_IN_TEXT.search(value.expr):
-            return False, f"the certificate {value.expr} is an IAM server certificate"
+            return False, {
+                "en": f"the certificate {value.expr} is an IAM server certificate",
+                "ja": f"証明書 {value.expr} は IAM サーバー証明書です",
+            }
         if _ACM_IN_TEXT.search(value.expr):
-            return True, f"the certificate {value.expr} is an ACM certificate"
-        return None, f"the certificate is unknown: {value.expr}"
+            return True, {
+                "en": f"the certificate {value.expr} is an ACM certificate",
+                "ja": f"証明書 {value.expr} は ACM 証明書です",
+            }
+        return None, {"en": f"the certificate is unknown: {value.expr}", "ja": f"証明書が不明です: {value.expr}"}
     if isinstance(value, str) and _ACM_ARN.search(value.strip()):
-        return True, f"the certificate {value} is an ACM certificate"
+        return True, {"en": f"the certificate {value} is an ACM certificate", "ja": f"証明書 {value} は ACM 証明書です"}
     if isinstance(value, str) and _IAM_IN_TEXT.search(value):
-        return False, f"the certificate {value} is an IAM server certificate, not an ACM certificate"
-    return False, f"the certificate {value!r} is not an ACM certificate ARN"
+        return False, {
+            "en": f"the certificate {value} is an IAM server certificate, not an ACM certificate",
+            "ja": f"証明書 {value} は IAM サーバー証明書で、ACM 証明書ではありません",
+        }
+    return False, {
+        "en": f"the certificate {value!r} is not an ACM certificate ARN",
+        "ja": f"証明書 {value!r} は ACM 証明書の ARN ではありません",
+    }
 
 
 # -- the SSL negotiation policy of a Classic Load Balancer listener ------------------------
@@ -92,43 +110,59 @@ def _reference(attributes: Any, name_key: str, value_key: str) -> tuple[Any, int
     return None, None
 
 
+_DEFAULT_HOW = Text(
+    "no SSL negotiation policy (the default)", "デフォルトのポリシー (SSL ネゴシエーションポリシーの設定なし)"
+)
+
+
 class _Undecided(Exception):
-    pass
+    """Why the policy of a listener cannot be decided, in English and Japanese."""
+
+    def __init__(self, en: str, ja: str) -> None:
+        super().__init__(en)
+        self.text = Text(en, ja)
 
 
-def _cfn_policy(ctx: Context, listener: dict) -> tuple[str, Any, int | None]:
+def _cfn_policy(ctx: Context, listener: dict) -> tuple[Text, Any, int | None]:
     """(how, reference policy or None for a custom policy, line) of a CloudFormation CLB listener."""
     port = listener.get("LoadBalancerPort")
     names = _as_list(listener.get("PolicyNames"))
     if isinstance(listener.get("PolicyNames"), Unknown) or any(isinstance(n, Unknown) for n in names):
-        raise _Undecided("the listener's PolicyNames are unknown")
+        raise _Undecided("the listener's PolicyNames are unknown", "リスナーの PolicyNames が不明です")
     policies = ctx.resource.properties.get("Policies")
     if isinstance(policies, Unknown):
-        raise _Undecided(f"Policies are unknown: {policies.expr}")
+        raise _Undecided(f"Policies are unknown: {policies.expr}", f"Policies が不明です: {policies.expr}")
     defined: set[str] = set()
     for policy in _as_list(policies):
         if not isinstance(policy, dict):
-            raise _Undecided("a policy is unknown")
+            raise _Undecided("a policy is unknown", "ポリシーが不明です")
         name = policy.get("PolicyName")
         if isinstance(name, str):
             defined.add(name)
         kind = policy.get("PolicyType")
         if isinstance(kind, Unknown) or isinstance(name, Unknown):
-            raise _Undecided("a policy's name or type is unknown")
+            raise _Undecided("a policy's name or type is unknown", "ポリシーの名前またはタイプが不明です")
         if kind != SSL_NEGOTIATION:
             continue
         ports = _as_list(policy.get("LoadBalancerPorts"))
         on_port = [_same_port(p, port) for p in ports]
         if name in names or True in on_port:
             value, line = _reference(policy.get("Attributes"), "Name", "Value")
-            return f"SSL negotiation policy {name!r}", value, line
+            return Text(f"SSL negotiation policy {name!r}", f"SSL ネゴシエーションポリシー {name!r}"), value, line
         if None in on_port:
-            raise _Undecided("a policy's LoadBalancerPorts or the listener's port is unknown")
+            raise _Undecided(
+                "a policy's LoadBalancerPorts or the listener's port is unknown",
+                "ポリシーの LoadBalancerPorts またはリスナーのポートが不明です",
+            )
     for name in names:
         if isinstance(name, str) and name not in defined and PREDEFINED.search(name):
             line = listener.line_of("PolicyNames") if isinstance(listener, Mapping) else None
-            return "the predefined policy named in PolicyNames", name, line
-    return "no SSL negotiation policy (the default)", "", None
+            return (
+                Text("the predefined policy named in PolicyNames", "PolicyNames で指定された定義済みポリシー"),
+                name,
+                line,
+            )
+    return _DEFAULT_HOW, "", None
 
 
 def _connected(ctx: Context, types: list[str], via: str) -> list[tuple[Any, bool]]:
@@ -146,31 +180,37 @@ def _connected(ctx: Context, types: list[str], via: str) -> list[tuple[Any, bool
     return out
 
 
-def _tf_policy(ctx: Context, listener: dict) -> tuple[str, Any, int | None]:
+def _tf_policy(ctx: Context, listener: dict) -> tuple[Text, Any, int | None]:
     """(how, reference policy or None for a custom policy, line) of a Terraform aws_elb listener."""
     port = listener.get("lb_port")
-    undecided = ""
+    undecided: Text | None = None
     # aws_lb_ssl_negotiation_policy: a custom policy set on one listener port.
     for other, certain in _connected(ctx, ["aws_lb_ssl_negotiation_policy"], "load_balancer"):
         same = _same_port(other.properties.get("lb_port"), port)
         if same is False:
             continue
         if same is None or not certain:
-            undecided = f"{other.name} may apply to this listener"
+            undecided = Text(
+                f"{other.name} may apply to this listener", f"{other.name} がこのリスナーに適用される可能性があります"
+            )
             continue
         value, _ = _reference(other.properties.get("attribute"), "name", "value")
-        return f"{other.name}", value, None
+        return Text(other.name, other.name), value, None
     # aws_load_balancer_listener_policy: policies of aws_load_balancer_policy set on a port.
     for other, certain in _connected(ctx, ["aws_load_balancer_listener_policy"], "load_balancer_name"):
         same = _same_port(other.properties.get("load_balancer_port"), port)
         if same is False:
             continue
         if same is None or not certain:
-            undecided = f"{other.name} may apply to this listener"
+            undecided = Text(
+                f"{other.name} may apply to this listener", f"{other.name} がこのリスナーに適用される可能性があります"
+            )
             continue
         names = other.properties.get("policy_names")
         if isinstance(names, Unknown):
-            undecided = f"the policy_names of {other.name} are unknown"
+            undecided = Text(
+                f"the policy_names of {other.name} are unknown", f"{other.name} の policy_names が不明です"
+            )
             continue
         for item in _as_list(names):
             policies = []
@@ -181,7 +221,10 @@ def _tf_policy(ctx: Context, listener: dict) -> tuple[str, Any, int | None]:
                     if r.target in ctx.graph.by_name and ctx.graph.by_name[r.target].type == "aws_load_balancer_policy"
                 ]
                 if not policies:
-                    undecided = f"a policy name of {other.name} is unknown: {item.expr}"
+                    undecided = Text(
+                        f"a policy name of {other.name} is unknown: {item.expr}",
+                        f"{other.name} のポリシー名が不明です: {item.expr}",
+                    )
                     continue
             elif isinstance(item, str):
                 policies = [
@@ -191,20 +234,20 @@ def _tf_policy(ctx: Context, listener: dict) -> tuple[str, Any, int | None]:
                 ]
                 if not policies:
                     if PREDEFINED.search(item):
-                        return f"{other.name} (predefined policy)", item, None
+                        return Text(f"{other.name} (predefined policy)", f"{other.name} (定義済みポリシー)"), item, None
                     continue
             for policy in policies:
                 kind = policy.properties.get("policy_type_name")
                 if isinstance(kind, Unknown):
-                    undecided = f"the type of {policy.name} is unknown"
+                    undecided = Text(f"the type of {policy.name} is unknown", f"{policy.name} のタイプが不明です")
                     continue
                 if kind != SSL_NEGOTIATION:
                     continue
                 value, _ = _reference(policy.properties.get("policy_attribute"), "name", "value")
-                return f"{policy.name}", value, None
+                return Text(policy.name, policy.name), value, None
     if undecided:
-        raise _Undecided(undecided)
-    return "no SSL negotiation policy (the default)", "", None
+        raise _Undecided(undecided.en, undecided.ja)
+    return _DEFAULT_HOW, "", None
 
 
 @predicate
@@ -222,9 +265,9 @@ def clb_listener_security_policy_is(ctx: Context, listener: Any, args: dict) -> 
     ELBSecurityPolicy-2016-08).
     """
     if isinstance(listener, Unknown):
-        return None, f"the listener is unknown: {listener.expr}"
+        return None, {"en": f"the listener is unknown: {listener.expr}", "ja": f"リスナーが不明です: {listener.expr}"}
     if not isinstance(listener, dict):
-        return None, "the listener is unknown"
+        return None, {"en": "the listener is unknown", "ja": "リスナーが不明です"}
     wanted = args["policy"]
     try:
         if ctx.resource.format == CLOUDFORMATION:
@@ -232,16 +275,27 @@ def clb_listener_security_policy_is(ctx: Context, listener: Any, args: dict) -> 
         else:
             how, value, line = _tf_policy(ctx, listener)
     except _Undecided as undecided:
-        return None, str(undecided)
+        return None, {"en": undecided.text.en, "ja": undecided.text.ja}
     if value == "":
         value = args.get("default", "ELBSecurityPolicy-2016-08")
     if isinstance(value, Unknown):
-        return None, f"the Reference-Security-Policy of {how} is unknown: {value.expr}"
+        return None, {
+            "en": f"the Reference-Security-Policy of {how.en} is unknown: {value.expr}",
+            "ja": f"{how.ja} の Reference-Security-Policy が不明です: {value.expr}",
+        }
     if value is None:
-        return False, f"{how} is a custom policy (no {REFERENCE}), not {wanted}", line
+        detail = {
+            "en": f"{how.en} is a custom policy (no {REFERENCE}), not {wanted}",
+            "ja": f"{how.ja} はカスタムポリシー ({REFERENCE} なし) で、{wanted} ではありません",
+        }
+        return False, detail, line
     if value == wanted:
-        return True, f"{how} references {value}", line
-    return False, f"{how} references {value}, not {wanted}", line
+        return True, {"en": f"{how.en} references {value}", "ja": f"{how.ja} は {value} を参照しています"}, line
+    detail = {
+        "en": f"{how.en} references {value}, not {wanted}",
+        "ja": f"{how.ja} は {value} を参照しており、{wanted} ではありません",
+    }
+    return False, detail, line
 
 
 # -- ELBv2 load balancer attributes (a list of Key/Value pairs) -------------------------------
@@ -263,18 +317,23 @@ def lb_attribute_is(ctx: Context, properties: Any, args: dict) -> Verdict:
     """
     key, expected = args["key"], args["value"]
     if isinstance(properties, Unknown):
-        return None, f"the load balancer is unknown: {properties.expr}"
+        return None, {
+            "en": f"the load balancer is unknown: {properties.expr}",
+            "ja": f"ロードバランサーが不明です: {properties.expr}",
+        }
     attributes = properties.get(args["attributes_field"]) if isinstance(properties, dict) else None
     if isinstance(attributes, Unknown):
-        return None, f"{args['attributes_field']} is unknown: {attributes.expr}"
-    undecided = ""
+        field = args["attributes_field"]
+        return None, {"en": f"{field} is unknown: {attributes.expr}", "ja": f"{field} が不明です: {attributes.expr}"}
+    undecided: dict | None = None
     for item in _as_list(attributes):
         if isinstance(item, Unknown) or not isinstance(item, dict):
-            undecided = f"an item of {args['attributes_field']} is unknown"
+            field = args["attributes_field"]
+            undecided = {"en": f"an item of {field} is unknown", "ja": f"{field} の項目が不明です"}
             continue
         name = item.get("Key")
         if isinstance(name, Unknown):
-            undecided = f"an attribute key is unknown: {name.expr}"
+            undecided = {"en": f"an attribute key is unknown: {name.expr}", "ja": f"属性のキーが不明です: {name.expr}"}
             continue
         if name != key:
             continue
@@ -283,18 +342,25 @@ def lb_attribute_is(ctx: Context, properties: Any, args: dict) -> Verdict:
         value = item["Value"]
         line = item.line_of("Value") if isinstance(item, Mapping) else None
         if isinstance(value, Unknown):
-            return None, f"{key} is unknown: {value.expr}", line
+            return None, {"en": f"{key} is unknown: {value.expr}", "ja": f"{key} が不明です: {value.expr}"}, line
         shown = f"{key} is {value!r}"
         if _matches(value, expected):
-            return True, shown, line
-        return False, f"{shown}; expected {str(expected).lower()}", line
+            return True, {"en": shown, "ja": f"{key} は {value!r} です"}, line
+        detail = {
+            "en": f"{shown}; expected {str(expected).lower()}",
+            "ja": f"{key} は {value!r} ですが、{str(expected).lower()} である必要があります",
+        }
+        return False, detail, line
     if undecided:
         return None, undecided
     default = args.get("default")
     shown = f"{key} is not set (default {str(default).lower()})"
     if default is not None and _matches(default, expected):
-        return True, shown
-    return False, f"{shown}; expected {str(expected).lower()}"
+        return True, {"en": shown, "ja": f"{key} が設定されていません (デフォルト {str(default).lower()})"}
+    return False, {
+        "en": f"{shown}; expected {str(expected).lower()}",
+        "ja": f"{key} が設定されておらず (デフォルト {str(default).lower()})、{str(expected).lower()} である必要があります",
+    }
 
 
 # -- the load balancer a listener belongs to ----------------------------------------------------
@@ -312,15 +378,24 @@ def listener_load_balancer_type_is(ctx: Context, value: Any, args: dict) -> Verd
     wanted = args["type"]
     targets = ctx.graph.targets(ctx.resource, (args["via"],), args["load_balancer_types"])
     if not targets:
-        return None, f"the load balancer of {ctx.resource.name} is not in this module"
-    undecided = ""
+        return None, {
+            "en": f"the load balancer of {ctx.resource.name} is not in this module",
+            "ja": f"{ctx.resource.name} のロードバランサーはこのモジュールにありません",
+        }
+    undecided: dict | None = None
     for lb in targets:
         kind = lb.properties.get(args["type_field"], args.get("default"))
         if isinstance(kind, Unknown):
-            undecided = f"the type of {lb.name} is unknown: {kind.expr}"
+            undecided = {
+                "en": f"the type of {lb.name} is unknown: {kind.expr}",
+                "ja": f"{lb.name} のタイプが不明です: {kind.expr}",
+            }
             continue
         if str(kind).lower() == str(wanted).lower():
-            return True, f"{lb.name} is of type {kind}"
+            return True, {"en": f"{lb.name} is of type {kind}", "ja": f"{lb.name} のタイプは {kind} です"}
     if undecided:
         return None, undecided
-    return False, f"{targets[0].name} is not of type {wanted}"
+    return False, {
+        "en": f"{targets[0].name} is not of type {wanted}",
+        "ja": f"{targets[0].name} のタイプは {wanted} ではありません",
+    }

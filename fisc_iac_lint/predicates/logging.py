@@ -34,36 +34,84 @@ def value_is_set(value: Any) -> tuple[bool | None, str]:
     built around literal text (``!Sub "arn:...:${AWS::AccountId}:..."``) and another
     stack's export (``!ImportValue``, as ``exists`` would count it) are set; other
     functions (``!FindInMap``, ``!Select``) are unknown.
+
+    The detail is English, to follow a label (``"KmsKeyId " + detail``);
+    :func:`value_is_set_text` gives it in both languages.
     """
+    ok, en, _ja = _value_state(value)
+    return ok, en
+
+
+def value_is_set_text(value: Any) -> tuple[bool | None, dict[str, str]]:
+    """:func:`value_is_set` with a bilingual detail {"en", "ja"}, each to follow a label.
+
+    The Japanese starts with its particle (``"が設定されていません"``, ``"は 'x' です"``):
+    ``f"{label} {ja}"`` reads "KmsKeyId が設定されていません".
+    """
+    ok, en, ja = _value_state(value)
+    return ok, {"en": en, "ja": ja}
+
+
+def _value_state(value: Any) -> tuple[bool | None, str, str]:
+    """(verdict, English detail, Japanese detail) of :func:`value_is_set`."""
     if value is None:
-        return False, "is not set"
+        return False, "is not set", "が設定されていません"
     if isinstance(value, Unknown):
         if value.maybe_absent:
-            return None, f"may or may not be set ({value.expr})"
+            return None, f"may or may not be set ({value.expr})", f"が設定されているかどうかは不明です ({value.expr})"
         if value.refs:
-            return True, f"is {value.expr}"
+            return True, f"is {value.expr}", f"は {value.expr} です"
         expr = value.expr.strip()
         if expr.startswith(('{"Fn::ImportValue"', "!ImportValue")):
-            return True, f"is {expr}"  # another stack's export, taken to name the resource
+            return True, f"is {expr}", f"は {expr} です"  # another stack's export, taken to name the resource
         if _BARE_PARAMETER.match(expr):
-            return None, f"is unresolved ({expr})"
+            return None, f"is unresolved ({expr})", f"は未解決です ({expr})"
         sub = _CFN_SUB.match(expr)
         literal = sub.group(1) if sub else (expr if expr.startswith('"') else "")
         if _INTERPOLATION.sub("", literal).strip('"[], '):
-            return True, f"is {expr}"
-        return None, f"is unresolved ({expr})"
+            return True, f"is {expr}", f"は {expr} です"
+        return None, f"is unresolved ({expr})", f"は未解決です ({expr})"
     if isinstance(value, str):
-        return (True, f"is {value!r}") if value.strip() else (False, "is empty")
+        if value.strip():
+            return True, f"is {value!r}", f"は {value!r} です"
+        return False, "is empty", "が空です"
     if isinstance(value, (list, dict)):
-        return (True, "is set") if value else (False, "is empty")
-    return True, f"is {value!r}"
+        return (True, "is set", "が設定されています") if value else (False, "is empty", "が空です")
+    return True, f"is {value!r}", f"は {value!r} です"
+
+
+_LABELS_JA = {"the value": "値", "the KMS key": "KMS キー", "the setting": "設定"}
+_THE_REPLICAS = "the replica's "
+
+
+def label_ja(label: str, args: dict | None = None) -> str:
+    """The Japanese for a label of a detail: ``args.label_ja`` when given, else translated.
+
+    Labels are property names (kept as they are), a few English defaults, and
+    "the replica's <property>" (レプリカの <property>).
+    """
+    if args and args.get("label_ja"):
+        return str(args["label_ja"])
+    if label in _LABELS_JA:
+        return _LABELS_JA[label]
+    if label.startswith(_THE_REPLICAS):
+        return f"レプリカの {label[len(_THE_REPLICAS) :]}"
+    if label.startswith("the "):
+        return label[4:]
+    return label
+
+
+def with_label_ja(label: str, detail: str) -> str:
+    """A Japanese detail of :func:`value_is_set_text` after its label: a space after Latin text only."""
+    return f"{label} {detail}" if label[-1:].isascii() else f"{label}{detail}"
 
 
 @predicate
 def set_not_empty(ctx: Context, value: Any, args: dict) -> Verdict:
     """The value at ``path`` is set and not empty (``args.label`` names it in the detail)."""
-    ok, detail = value_is_set(value)
-    return ok, f"{args.get('label', 'the value')} {detail}"
+    label = args.get("label", "the value")
+    ok, detail = value_is_set_text(value)
+    return ok, {"en": f"{label} {detail['en']}", "ja": with_label_ja(label_ja(label, args), detail["ja"])}
 
 
 def _aws_managed(value: Any, alias: str) -> bool:
@@ -78,12 +126,22 @@ def customer_managed_key(ctx: Context, value: Any, args: dict) -> Verdict:
     through a Terraform ``aws_kms_alias`` / ``aws_kms_key`` data source that names it.
     """
     label = args.get("label", "the KMS key")
+    ja_label = label_ja(label, args)
     alias = args["aws_managed_alias"]
-    ok, detail = value_is_set(value)
-    if ok is not True:
-        return ok, f"{label} {detail} (the AWS managed key {alias} is used)" if ok is False else f"{label} {detail}"
+    ok, detail = value_is_set_text(value)
+    en, ja = f"{label} {detail['en']}", with_label_ja(ja_label, detail["ja"])
+    if ok is False:
+        return ok, {
+            "en": f"{en} (the AWS managed key {alias} is used)",
+            "ja": f"{ja} (AWS マネージドキー {alias} が使用されます)",
+        }
+    if ok is None:
+        return ok, {"en": en, "ja": ja}
     if _aws_managed(value, alias):
-        return False, f"{label} is the AWS managed key {value!r}"
+        return False, {
+            "en": f"{label} is the AWS managed key {value!r}",
+            "ja": f"{with_label_ja(ja_label, 'は')} AWS マネージドキー {value!r} です",
+        }
     if isinstance(value, Unknown):
         for ref in value.refs:
             source = ctx.graph.by_name.get(ref.target)
@@ -91,14 +149,17 @@ def customer_managed_key(ctx: Context, value: Any, args: dict) -> Verdict:
                 continue
             name = source.properties.get("name" if source.type == "aws_kms_alias" else "key_id")
             if _aws_managed(name, alias):
-                return False, f"{label} is the AWS managed key {name!r} (through {source.name})"
-    return True, f"{label} {detail}"
+                return False, {
+                    "en": f"{label} is the AWS managed key {name!r} (through {source.name})",
+                    "ja": f"{with_label_ja(ja_label, 'は')} AWS マネージドキー {name!r} です ({source.name} 経由)",
+                }
+    return True, {"en": en, "ja": ja}
 
 
 @predicate
 def resource_defined(ctx: Context, value: Any, args: dict) -> Verdict:
     """Always true: for account rules satisfied by the mere presence of a resource (Security Hub)."""
-    return True, f"{ctx.resource.type} is defined"
+    return True, {"en": f"{ctx.resource.type} is defined", "ja": f"{ctx.resource.type} が定義されています"}
 
 
 # -- CloudTrail event selectors ----------------------------------------------------------------
@@ -202,9 +263,12 @@ def trail_records_management_events(ctx: Context, value: Any, args: dict) -> Ver
         basic = _items(props.get(k["selectors"]))
         advanced = _items(props.get(k["advanced"]))
     except _Undecided as exc:
-        return None, f"the event selectors are unknown ({exc})"
+        return None, {"en": f"the event selectors are unknown ({exc})", "ja": f"イベントセレクターが不明です ({exc})"}
     if not basic and not advanced:
-        return True, "no event selectors: all management events are recorded"
+        return True, {
+            "en": "no event selectors: all management events are recorded",
+            "ja": "イベントセレクターがありません: すべての管理イベントが記録されます",
+        }
     for index, selector in enumerate(advanced):
         try:
             fields = _field_selectors(selector, k)
@@ -212,7 +276,14 @@ def trail_records_management_events(ctx: Context, value: Any, args: dict) -> Ver
                 continue
             line = advanced.line_of(index) if hasattr(advanced, "line_of") else None
             if "eventSource" in fields:
-                return False, "an advanced event selector limits the management event sources it records", line
+                return (
+                    False,
+                    {
+                        "en": "an advanced event selector limits the management event sources it records",
+                        "ja": "高度なイベントセレクターが、記録する管理イベントのイベントソースを限定しています",
+                    },
+                    line,
+                )
             read_only = fields.get("readOnly", {}).get("equals", [])
             read = read or "false" not in read_only
             write = write or "true" not in read_only
@@ -231,7 +302,14 @@ def trail_records_management_events(ctx: Context, value: Any, args: dict) -> Ver
                 continue
             excluded = _items(selector.get(k["exclude"]))
             if excluded:
-                return False, f"{k['exclude']} excludes management events", _line(selector, k["exclude"])
+                return (
+                    False,
+                    {
+                        "en": f"{k['exclude']} excludes management events",
+                        "ja": f"{k['exclude']} により管理イベントが除外されています",
+                    },
+                    _line(selector, k["exclude"]),
+                )
             kind = selector.get(k["read_write"], "All")
             if isinstance(kind, Unknown):
                 raise _Undecided(kind.expr)
@@ -241,13 +319,30 @@ def trail_records_management_events(ctx: Context, value: Any, args: dict) -> Ver
             unknown = unknown or str(exc)
     ok = (read and write) if need_both else (read or write)
     if ok:
-        return True, "management events are recorded"
+        return True, {"en": "management events are recorded", "ja": "管理イベントが記録されます"}
     if unknown:
-        return None, f"an event selector is unknown ({unknown})"
+        return None, {
+            "en": f"an event selector is unknown ({unknown})",
+            "ja": f"イベントセレクターが不明です ({unknown})",
+        }
     line = _line(props, k["advanced"] if advanced else k["selectors"])
     if read or write:
-        return False, f"only {'read' if read else 'write'} management events are recorded", line
-    return False, "no event selector records management events", line
+        return (
+            False,
+            {
+                "en": f"only {'read' if read else 'write'} management events are recorded",
+                "ja": f"管理イベントのうち{'読み取り' if read else '書き込み'}イベントのみが記録されます",
+            },
+            line,
+        )
+    return (
+        False,
+        {
+            "en": "no event selector records management events",
+            "ja": "管理イベントを記録するイベントセレクターがありません",
+        },
+        line,
+    )
 
 
 _ALL_BUCKETS = re.compile(r"^arn:[a-z-]+:s3(:::)?$")
@@ -268,7 +363,7 @@ def trail_logs_s3_data_events(ctx: Context, value: Any, args: dict) -> Verdict:
         basic = _items(props.get(k["selectors"]))
         advanced = _items(props.get(k["advanced"]))
     except _Undecided as exc:
-        return None, f"the event selectors are unknown ({exc})"
+        return None, {"en": f"the event selectors are unknown ({exc})", "ja": f"イベントセレクターが不明です ({exc})"}
     for selector in basic:
         try:
             if isinstance(selector, Unknown):
@@ -313,14 +408,31 @@ def trail_logs_s3_data_events(ctx: Context, value: Any, args: dict) -> Verdict:
         except _Undecided as exc:
             unknown = unknown or str(exc)
     if every_bucket:
-        return True, "S3 data events are logged for all buckets"
+        return True, {
+            "en": "S3 data events are logged for all buckets",
+            "ja": "すべてのバケットの S3 データイベントがログに記録されます",
+        }
     missing = [b for b in wanted if b not in covered] if wanted else ["all buckets"]
     if not missing:
-        return True, "S3 data events are logged for " + ", ".join(wanted)
+        return True, {
+            "en": "S3 data events are logged for " + ", ".join(wanted),
+            "ja": f"バケット {', '.join(wanted)} の S3 データイベントがログに記録されます",
+        }
     if unknown:
-        return None, f"an event selector is unknown ({unknown})"
+        return None, {
+            "en": f"an event selector is unknown ({unknown})",
+            "ja": f"イベントセレクターが不明です ({unknown})",
+        }
     line = _line(props, k["advanced"] if advanced else k["selectors"]) if (advanced or basic) else None
-    return False, "S3 data events are not logged for " + ", ".join(missing), line
+    missing_ja = f"バケット {', '.join(missing)} の" if wanted else "すべてのバケットの"
+    return (
+        False,
+        {
+            "en": "S3 data events are not logged for " + ", ".join(missing),
+            "ja": f"{missing_ja} S3 データイベントがログに記録されていません",
+        },
+        line,
+    )
 
 
 # -- CloudWatch alarms -------------------------------------------------------------------------
@@ -342,9 +454,23 @@ def alarm_actions_configured(ctx: Context, value: Any, args: dict) -> Verdict:
         field = args[f"{state}_field"]
         actions = props.get(field)
         if isinstance(actions, Unknown):
-            unknown = unknown or (None, f"{field} is unknown ({actions.expr})", _line(props, field))
+            unknown = unknown or (
+                None,
+                {"en": f"{field} is unknown ({actions.expr})", "ja": f"{field} が不明です ({actions.expr})"},
+                _line(props, field),
+            )
             continue
         if not actions:
-            shown = "is empty" if field in props else "is not set"
-            return False, f"{field} {shown}: no action for the {state.upper()} state", _line(props, field)
-    return unknown or (True, "every required state has an action")
+            shown, shown_ja = ("is empty", "が空です") if field in props else ("is not set", "が設定されていません")
+            return (
+                False,
+                {
+                    "en": f"{field} {shown}: no action for the {state.upper()} state",
+                    "ja": f"{field} {shown_ja}: {state.upper()} 状態のアクションがありません",
+                },
+                _line(props, field),
+            )
+    return unknown or (
+        True,
+        {"en": "every required state has an action", "ja": "必要なすべての状態にアクションが設定されています"},
+    )

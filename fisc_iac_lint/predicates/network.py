@@ -233,8 +233,13 @@ def cidr_is_any_address(ctx: Context, value: Any, args: dict) -> Verdict:
         return False, ""
     ok = any_address(value)
     if ok is None:
-        return None, f"destination is unknown: {value.expr}"
-    return ok, f"destination {value} is every address" if ok else ""
+        return None, {"en": f"destination is unknown: {value.expr}", "ja": f"送信先が不明です: {value.expr}"}
+    if not ok:
+        return ok, ""
+    return ok, {
+        "en": f"destination {value} is every address",
+        "ja": f"送信先 {value} はすべてのアドレスを対象としています",
+    }
 
 
 _IGW_TYPES = {"AWS::EC2::InternetGateway", "aws_internet_gateway"}
@@ -255,14 +260,22 @@ def is_internet_gateway(ctx: Context, value: Any, args: dict) -> Verdict:
         if any(t in _IGW_TYPES for t in types):
             return True, {
                 "en": f"the target {value.expr} is an internet gateway",
-                "ja": f"宛先 {value.expr} はインターネットゲートウェイです",
+                "ja": f"ターゲット {value.expr} はインターネットゲートウェイです",
             }
         if types:
             return False, ""
-        return None, f"the route target is unknown: {value.expr}"
+        return None, {
+            "en": f"the route target is unknown: {value.expr}",
+            "ja": f"ルートのターゲットが不明です: {value.expr}",
+        }
     if isinstance(value, str):
         ok = value.strip().lower().startswith("igw-")
-        return ok, f"the target {value} is an internet gateway" if ok else ""
+        if not ok:
+            return ok, ""
+        return ok, {
+            "en": f"the target {value} is an internet gateway",
+            "ja": f"ターゲット {value} はインターネットゲートウェイです",
+        }
     return False, ""
 
 
@@ -287,9 +300,12 @@ def refers_outside(ctx: Context, value: Any, args: dict) -> Verdict:
         if isinstance(leaf, Unknown):
             if any(r.target in ctx.graph.by_name for r in leaf.refs):
                 continue
-            return None, f"{leaf.expr} is not declared here"
+            return None, {
+                "en": f"{leaf.expr} is not declared here",
+                "ja": f"{leaf.expr} はスキャン対象内で宣言されていません",
+            }
         if isinstance(leaf, str) and leaf.strip():
-            return None, f"{leaf} is not declared here"
+            return None, {"en": f"{leaf} is not declared here", "ja": f"{leaf} はスキャン対象内で宣言されていません"}
     return False, ""
 
 
@@ -303,6 +319,22 @@ _EIP_SOURCES = {
 }
 _SUBNET_MAP = {"AWS::EC2::Subnet": "MapPublicIpOnLaunch", "aws_subnet": "map_public_ip_on_launch"}
 _LAUNCH_TEMPLATES = {"AWS::EC2::LaunchTemplate", "aws_launch_template"}
+
+
+_LAUNCH_TEMPLATE_UNDECLARED = {
+    "en": "the launch template is not declared here",
+    "ja": "起動テンプレートはスキャン対象内で宣言されていません",
+}
+
+
+def _unknown_text(subject_en: str, subject_ja: str, value: Unknown) -> dict:
+    """'<subject> unknown: <expr>' in both languages (``subject_ja`` ends in が)."""
+    return {"en": f"{subject_en} unknown: {value.expr}", "ja": f"{subject_ja}不明です: {value.expr}"}
+
+
+def _prefixed(name: str, detail: dict) -> dict:
+    """``detail`` (both languages) after ``name: ``."""
+    return {"en": f"{name}: {detail['en']}", "ja": f"{name}: {detail['ja']}"}
 
 
 def _key_line(node: Any, key: str) -> int | None:
@@ -329,46 +361,83 @@ def _primary(interfaces: list) -> Any:
     return interfaces[0] if interfaces else None
 
 
-def _subnet_assigns(ctx: Context, subnet: Any) -> tuple[bool | None, str]:
+def _subnet_assigns(ctx: Context, subnet: Any) -> tuple[bool | None, dict | str]:
     """Does launching into ``subnet`` assign a public IPv4 address (its auto-assign setting)?"""
     if subnet is None:
         return (
             True,
-            "no subnet is given: the instance is launched into a default subnet, which assigns public IPv4 addresses",
+            {
+                "en": "no subnet is given: the instance is launched into a default subnet,"
+                " which assigns public IPv4 addresses",
+                "ja": "サブネットが指定されていません。インスタンスはデフォルトサブネットで起動され、"
+                "パブリック IPv4 アドレスが割り当てられます",
+            },
         )
     declared = _declared(ctx, subnet, set(_SUBNET_MAP) | {"aws_default_subnet"})
     if not declared:
         shown = subnet.expr if isinstance(subnet, Unknown) else subnet
-        return None, f"the subnet {shown} is not declared here"
+        return None, {
+            "en": f"the subnet {shown} is not declared here",
+            "ja": f"サブネット {shown} はスキャン対象内で宣言されていません",
+        }
     other = declared[0]
     if other.type == "aws_default_subnet" and "map_public_ip_on_launch" not in other.properties:
-        return None, f"{other.name} keeps the default subnet's own auto-assign setting"
+        return None, {
+            "en": f"{other.name} keeps the default subnet's own auto-assign setting",
+            "ja": f"{other.name} ではデフォルトサブネット自体の自動割り当て設定がそのまま使われます",
+        }
     key = _SUBNET_MAP.get(other.type, "map_public_ip_on_launch")
     value = other.properties.get(key, False)
     if isinstance(value, Unknown):
-        return None, f"{other.name} {key} is unknown: {value.expr}"
+        return None, {
+            "en": f"{other.name} {key} is unknown: {value.expr}",
+            "ja": f"{other.name} の {key} が不明です: {value.expr}",
+        }
     if as_bool(value):
-        return True, f"the subnet {other.name} has {key} true"
+        return True, {
+            "en": f"the subnet {other.name} has {key} true",
+            "ja": f"サブネット {other.name} の {key} が true です",
+        }
     return False, ""
 
 
 def _interfaces_decide(ctx: Context, interfaces: Any, subnet_key: str, assoc_key: str, eni_key: str):
     """(verdict, detail, line, subnet) from a list of network interfaces; verdict None = go on."""
     if isinstance(interfaces, Unknown):
-        return "unknown", f"network interfaces are unknown: {interfaces.expr}", None, None
+        return (
+            "unknown",
+            _unknown_text("network interfaces are", "ネットワークインターフェイスが", interfaces),
+            None,
+            None,
+        )
     items = [i for i in interfaces if isinstance(i, (dict, Unknown))] if isinstance(interfaces, list) else []
     if not items:
         return None, "", None, None
     for item in items:
         if isinstance(item, Unknown):
-            return "unknown", f"a network interface is unknown: {item.expr}", None, None
+            return (
+                "unknown",
+                _unknown_text("a network interface is", "ネットワークインターフェイスの 1 つが", item),
+                None,
+                None,
+            )
         value = item.get(assoc_key)
         if as_bool(value) is True:
-            return True, f"{assoc_key} is true", _key_line(item, assoc_key), None
+            return (
+                True,
+                {"en": f"{assoc_key} is true", "ja": f"{assoc_key} が true です"},
+                _key_line(item, assoc_key),
+                None,
+            )
     primary = _primary(items)
     value = primary.get(assoc_key)
     if isinstance(value, Unknown):
-        return "unknown", f"{assoc_key} is unknown: {value.expr}", _key_line(primary, assoc_key), None
+        return (
+            "unknown",
+            _unknown_text(f"{assoc_key} is", f"{assoc_key} が", value),
+            _key_line(primary, assoc_key),
+            None,
+        )
     if as_bool(value) is False:
         return False, "", None, None
     if primary.get(eni_key) is not None:
@@ -393,9 +462,12 @@ def instance_has_public_ip(ctx: Context, props: Any, args: dict) -> Verdict:
     for edge in ctx.graph.incoming(resource):
         source = ctx.graph.by_name[edge.source]
         if edge.path and (source.type, edge.path[0]) in _EIP_SOURCES:
-            return True, f"the Elastic IP {source.name} is associated with it"
+            return True, {
+                "en": f"the Elastic IP {source.name} is associated with it",
+                "ja": f"Elastic IP {source.name} が関連付けられています",
+            }
     if not isinstance(props, dict):
-        return None, "the instance's properties are unknown"
+        return None, {"en": "the instance's properties are unknown", "ja": "インスタンスのプロパティが不明です"}
     cfn = resource.format == "cloudformation"
     if cfn:
         nis, template_spec = props.get("NetworkInterfaces"), props.get("LaunchTemplate")
@@ -404,12 +476,14 @@ def instance_has_public_ip(ctx: Context, props: Any, args: dict) -> Verdict:
     else:
         value = props.get("associate_public_ip_address")
         if isinstance(value, Unknown):
-            return None, f"associate_public_ip_address is unknown: {value.expr}"
+            return None, _unknown_text("associate_public_ip_address is", "associate_public_ip_address が", value)
         if as_bool(value) is not None:
             ok = as_bool(value)
             return (
                 ok,
-                "associate_public_ip_address is true" if ok else "",
+                {"en": "associate_public_ip_address is true", "ja": "associate_public_ip_address が true です"}
+                if ok
+                else "",
                 _key_line(props, "associate_public_ip_address"),
             )
         if props.get("network_interface") is not None:
@@ -434,7 +508,7 @@ def instance_has_public_ip(ctx: Context, props: Any, args: dict) -> Verdict:
             and ctx.graph.by_name[e.target].type in _LAUNCH_TEMPLATES
         ]
         if not templates:
-            return None, "the launch template is not declared here"
+            return None, _LAUNCH_TEMPLATE_UNDECLARED
         data = templates[0].properties
         if cfn:
             data = data.get("LaunchTemplateData")
@@ -444,9 +518,9 @@ def instance_has_public_ip(ctx: Context, props: Any, args: dict) -> Verdict:
         if lt_nis is not None:
             verdict, detail, _line, lt_subnet = _interfaces_decide(ctx, lt_nis, *keys)
             if verdict == "unknown":
-                return None, f"{templates[0].name}: {detail}"
+                return None, _prefixed(templates[0].name, detail)
             if verdict is not None and verdict != "subnet":
-                return verdict, f"{templates[0].name}: {detail}" if detail else ""
+                return verdict, _prefixed(templates[0].name, detail) if detail else ""
             if verdict == "subnet":
                 return _subnet_assigns(ctx, subnet if subnet is not None else lt_subnet)
     return _subnet_assigns(ctx, subnet)
@@ -456,7 +530,7 @@ def instance_has_public_ip(ctx: Context, props: Any, args: dict) -> Verdict:
 def is_rule(ctx: Context, value: Any, args: dict) -> Verdict:
     """Is this item a security group rule (an ingress or egress block)? Unknown for a dynamic block."""
     if isinstance(value, Unknown):
-        return None, f"rule is unknown: {value.expr}"
+        return None, {"en": f"rule is unknown: {value.expr}", "ja": f"ルールが不明です: {value.expr}"}
     if value is None:
         return False, ""
     kind = args.get("kind", "rule")
@@ -489,7 +563,7 @@ def group_instances_have_public_ip(ctx: Context, props: Any, args: dict) -> Verd
     when there are none (availability zones only: the default subnets).
     """
     if not isinstance(props, dict):
-        return None, "the group's properties are unknown"
+        return None, {"en": "the group's properties are unknown", "ja": "グループのプロパティが不明です"}
     cfn = ctx.resource.format == "cloudformation"
     if cfn:
         lc_key, lt_roots, subnets_key = (
@@ -513,31 +587,37 @@ def group_instances_have_public_ip(ctx: Context, props: Any, args: dict) -> Verd
     if props.get(lc_key) is not None:
         configurations = _targets(ctx, (lc_key,), _LAUNCH_CONFIGURATIONS)
         if not configurations:
-            return None, "the launch configuration is not declared here"
+            return None, {
+                "en": "the launch configuration is not declared here",
+                "ja": "起動設定はスキャン対象内で宣言されていません",
+            }
         setting, source = configurations[0].properties.get(assoc), configurations[0].name
     elif any(props.get(k) is not None for k in lt_roots):
         templates = _targets(ctx, lt_roots, _LAUNCH_TEMPLATES)
         if not templates:
-            return None, "the launch template is not declared here"
+            return None, _LAUNCH_TEMPLATE_UNDECLARED
         source = templates[0].name
         nis = nis_of(templates[0])
         if isinstance(nis, Unknown) or (isinstance(nis, list) and any(isinstance(i, Unknown) for i in nis)):
-            return None, f"{source}: network interfaces are unknown"
+            return None, {
+                "en": f"{source}: network interfaces are unknown",
+                "ja": f"{source}: ネットワークインターフェイスが不明です",
+            }
         items = [i for i in nis if isinstance(i, dict)] if isinstance(nis, list) else []
         if any(as_bool(i.get(assoc)) is True for i in items):
-            return True, f"{source}: {assoc} is true"
+            return True, {"en": f"{source}: {assoc} is true", "ja": f"{source}: {assoc} が true です"}
         primary = _primary(items)
         setting = primary.get(assoc) if primary is not None else None
     if isinstance(setting, Unknown):
-        return None, f"{source}: {assoc} is unknown: {setting.expr}"
+        return None, _prefixed(source, _unknown_text(f"{assoc} is", f"{assoc} が", setting))
     if as_bool(setting) is not None:
         ok = as_bool(setting)
-        return ok, f"{source}: {assoc} is true" if ok else ""
+        return ok, {"en": f"{source}: {assoc} is true", "ja": f"{source}: {assoc} が true です"} if ok else ""
     subnets = props.get(subnets_key)
     if subnets is None:
         return _subnet_assigns(ctx, None)
     if isinstance(subnets, Unknown):
-        return None, f"the subnets are unknown: {subnets.expr}"
+        return None, {"en": f"the subnets are unknown: {subnets.expr}", "ja": f"サブネットが不明です: {subnets.expr}"}
     verdicts = [_subnet_assigns(ctx, s) for s in (subnets if isinstance(subnets, list) else [subnets])]
     for verdict in verdicts:
         if verdict[0] is True:

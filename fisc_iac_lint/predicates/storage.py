@@ -106,22 +106,39 @@ def document_denies_insecure_transport(ctx: Context, document: Any, args: dict) 
     Resources are not read: a bucket policy can only name its own bucket's resources.
     """
     if document is None:
-        return False, "no bucket policy"
+        return False, {"en": "no bucket policy", "ja": "バケットポリシーがありません"}
     document = resolve_document(ctx, document)
     if isinstance(document, Unknown):
-        return None, f"policy document is unknown: {document.expr}"
+        return None, {
+            "en": f"policy document is unknown: {document.expr}",
+            "ja": f"ポリシードキュメントが不明です: {document.expr}",
+        }
     statements, _problems = read_document(document, getattr(document, "line", 0))
     unknown = None
     for stmt in statements:
         answer = _denies_insecure(stmt)
         if answer is True:
             what = f"statement {stmt.sid!r}" if stmt.sid else f"statement {stmt.index + 1}"
-            return True, f"{what} denies requests without TLS", stmt.line or None
+            what_ja = f"ステートメント {stmt.sid!r} " if stmt.sid else f"{stmt.index + 1} 番目のステートメント"
+            return (
+                True,
+                {
+                    "en": f"{what} denies requests without TLS",
+                    "ja": f"{what_ja}が TLS を使用しないリクエストを拒否しています",
+                },
+                stmt.line or None,
+            )
         if answer is None and unknown is None:
             unknown = stmt
     if unknown is not None:
-        return None, "a statement that may deny requests without TLS is not resolved"
-    return False, 'no statement denies s3:* to "*" when aws:SecureTransport is false'
+        return None, {
+            "en": "a statement that may deny requests without TLS is not resolved",
+            "ja": "TLS を使用しないリクエストを拒否する可能性のあるステートメントが解決できません",
+        }
+    return False, {
+        "en": 'no statement denies s3:* to "*" when aws:SecureTransport is false',
+        "ja": 'aws:SecureTransport が false のときに "*" に対して s3:* を拒否するステートメントがありません',
+    }
 
 
 # -- optional rule parameters --------------------------------------------------------------
@@ -137,20 +154,30 @@ def setting_required(ctx: Context, value: Any, args: dict) -> Verdict:
     check its setting).
     """
     name = args.get("setting", "the setting")
+    name_ja = args.get("setting_ja") or ("設定" if name == "the setting" else name)
     required = as_bool(args.get("required", True))
     if required is None:
-        return None, f"parameter for {name} is not a boolean: {args.get('required')!r}"
-    shown = "" if value is not None else " (not set)"
+        return None, {
+            "en": f"parameter for {name} is not a boolean: {args.get('required')!r}",
+            "ja": f"{name_ja} のパラメータがブール値ではありません: {args.get('required')!r}",
+        }
+    shown, shown_ja = ("", "") if value is not None else (" (not set)", " (未設定)")
     if value is None:
         value = args.get("default", False)
     if isinstance(value, Unknown):
-        return None, f"{name} is unknown: {value.expr}"
+        return None, {"en": f"{name} is unknown: {value.expr}", "ja": f"{name_ja} が不明です: {value.expr}"}
     if not required:
-        return True, f"{name} is not required by the parameters"
+        return True, {
+            "en": f"{name} is not required by the parameters",
+            "ja": f"{name_ja} はパラメータで必須とされていません",
+        }
     enabled = as_bool(value)
     if enabled is True:
-        return True, f"{name} is true"
-    return False, f"{name} is {_shown(value)}{shown}; expected true"
+        return True, {"en": f"{name} is true", "ja": f"{name_ja} は true です"}
+    return False, {
+        "en": f"{name} is {_shown(value)}{shown}; expected true",
+        "ja": f"{name_ja} は {_shown(value)}{shown_ja} です。true である必要があります",
+    }
 
 
 def _shown(value: Any) -> str:
@@ -179,6 +206,7 @@ _TARGET_FIELDS = {
 _INDEX_IN_TEXT = re.compile(r"/index/([A-Za-z0-9_.-]+)")
 _INDEX_WORD = re.compile(r"(?<![A-Za-z0-9_.-])index(?![A-Za-z0-9_.-])")  # "index" as a path segment or a Join item
 _CAPACITIES = ("Read", "Write")
+_CAPACITY_JA = {"Read": "読み込みキャパシティ", "Write": "書き込みキャパシティ"}
 
 
 def _target_covers(ctx: Context, target: Any, fields: tuple, table_name: Any, want: tuple) -> bool | None:
@@ -232,37 +260,85 @@ def dynamodb_capacity_autoscaled(ctx: Context, props: Any, args: dict) -> Verdic
     """
     fmt = ctx.resource.format
     if fmt not in _TABLE_FIELDS or not isinstance(props, dict):
-        return None, "not a DynamoDB table this predicate knows"
+        return None, {
+            "en": "not a DynamoDB table this predicate knows",
+            "ja": "この述語が扱える DynamoDB テーブルではありません",
+        }
     billing_field, name_field, gsi_field, gsi_name_field = _TABLE_FIELDS[fmt]
     billing = props.get(billing_field, "PROVISIONED")
     line = props.line_of(billing_field) if isinstance(props, Mapping) and billing_field in props else None
     if isinstance(billing, Unknown):
-        return None, f"{billing_field} is unknown: {billing.expr}", line
+        return (
+            None,
+            {"en": f"{billing_field} is unknown: {billing.expr}", "ja": f"{billing_field} が不明です: {billing.expr}"},
+            line,
+        )
     if billing == "PAY_PER_REQUEST":
-        return True, f"{billing_field} is PAY_PER_REQUEST (on-demand)", line
+        return (
+            True,
+            {
+                "en": f"{billing_field} is PAY_PER_REQUEST (on-demand)",
+                "ja": f"{billing_field} は PAY_PER_REQUEST (オンデマンド) です",
+            },
+            line,
+        )
     wanted: list[tuple[Any, str]] = [(None, c) for c in _CAPACITIES]
     gsis = props.get(gsi_field, [])
     if isinstance(gsis, Unknown):
-        return None, f"{gsi_field} is unknown: {gsis.expr}", line
+        return None, {"en": f"{gsi_field} is unknown: {gsis.expr}", "ja": f"{gsi_field} が不明です: {gsis.expr}"}, line
     for gsi in gsis if isinstance(gsis, list) else []:
         name = gsi.get(gsi_name_field) if isinstance(gsi, dict) else gsi
         if not isinstance(name, str):
-            return None, "the name of a global secondary index is unknown", line
+            return (
+                None,
+                {
+                    "en": "the name of a global secondary index is unknown",
+                    "ja": "グローバルセカンダリインデックスの名前が不明です",
+                },
+                line,
+            )
         wanted.extend((name, c) for c in _CAPACITIES)
     fields = _TARGET_FIELDS[fmt]
     targets = [t for t in ctx.graph.of_type(fields[0]) if t.kind != "data"]
     table_name = props.get(name_field)
-    missing: list[str] = []
-    undecided: list[str] = []
+    missing: list[tuple[str, str]] = []
+    undecided: list[tuple[str, str]] = []
     for want in wanted:
         answers = [_target_covers(ctx, t, fields, table_name, want) for t in targets]
         what = f"{want[1].lower()} capacity of " + (f"index {want[0]}" if want[0] else "the table")
+        what_ja = (f"インデックス {want[0]} の" if want[0] else "テーブルの") + _CAPACITY_JA[want[1]]
         if True in answers:
             continue
-        (undecided if None in answers else missing).append(what)
-    shown = f"{billing_field} is {billing}" if line else f"{billing_field} is not set (default PROVISIONED)"
+        (undecided if None in answers else missing).append((what, what_ja))
+    if line:
+        shown, shown_ja = f"{billing_field} is {billing}", f"{billing_field} は {billing} です"
+    else:
+        shown = f"{billing_field} is not set (default PROVISIONED)"
+        shown_ja = f"{billing_field} が設定されていません (デフォルトは PROVISIONED)"
     if missing:
-        return False, f"{shown}; no auto scaling target for the {', '.join(missing)}", line
+        return (
+            False,
+            {
+                "en": f"{shown}; no auto scaling target for the {', '.join(en for en, _ in missing)}",
+                "ja": f"{shown_ja}。{'、'.join(ja for _, ja in missing)}の Auto Scaling ターゲットがありません",
+            },
+            line,
+        )
     if undecided:
-        return None, f"{shown}; a scalable target may or may not scale the {', '.join(undecided)}", line
-    return True, f"{shown}; read and write capacity are auto scaled", line
+        return (
+            None,
+            {
+                "en": f"{shown}; a scalable target may or may not scale the {', '.join(en for en, _ in undecided)}",
+                "ja": f"{shown_ja}。スケーラブルターゲットが{'、'.join(ja for _, ja in undecided)}を"
+                "スケーリングするかどうかは不明です",
+            },
+            line,
+        )
+    return (
+        True,
+        {
+            "en": f"{shown}; read and write capacity are auto scaled",
+            "ja": f"{shown_ja}。読み込みキャパシティと書き込みキャパシティは Auto Scaling でスケーリングされます",
+        },
+        line,
+    )
