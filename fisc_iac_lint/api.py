@@ -45,6 +45,7 @@ class Options:
     ignore: frozenset[str] = frozenset()  # never run these
     frameworks: frozenset[str] = frozenset()  # report only these frameworks' controls (empty: all)
     jobs: int = 0  # worker processes; 0: one per CPU
+    cfn_parameters: dict[str, Any] = field(default_factory=dict)  # CloudFormation parameter values over defaults
 
 
 def read_text(path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
@@ -75,7 +76,9 @@ def decode(data: bytes) -> str:
         raise InputError(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
 
 
-def parse_cloudformation(path: str, max_bytes: int = MAX_FILE_BYTES) -> Template | None | ParseError:
+def parse_cloudformation(
+    path: str, max_bytes: int = MAX_FILE_BYTES, parameters: dict[str, Any] | None = None
+) -> Template | None | ParseError:
     """A template, None when the file is not a CloudFormation template, or the error."""
     from .parsers import cloudformation
     from .parsers.yamljson import LoadError
@@ -103,7 +106,7 @@ def parse_cloudformation(path: str, max_bytes: int = MAX_FILE_BYTES) -> Template
         doc = cloudformation.load_document(text, path)
         if not cloudformation.looks_like_template(doc):
             return None
-        return cloudformation.build(doc, path)
+        return cloudformation.build(doc, path, parameters)
     except (InputError, LoadError) as exc:
         return ParseError(path, str(exc))
 
@@ -277,7 +280,7 @@ class _Scan:
     def unit(self, unit: discovery.Unit) -> None:
         report = self.report
         if unit.format == CLOUDFORMATION:
-            parsed = parse_cloudformation(unit.path, self.options.max_file_bytes)
+            parsed = parse_cloudformation(unit.path, self.options.max_file_bytes, self.options.cfn_parameters)
             if parsed is None:
                 report.skipped.append((unit.path, "not a CloudFormation template"))
                 return

@@ -94,6 +94,33 @@ def _settings(config: Optional[Path], paths: List[str]) -> dict:
     return {**settings, "_dir": path.parent}
 
 
+def _cfn_parameters(path: Optional[Path], pairs: List[str]) -> dict:
+    """Values from a parameters file (the CLI's list, or {"Parameters": {...}}), then Key=Value pairs."""
+    import json
+
+    values: dict = {}
+    if path is not None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise typer.BadParameter(f"{path}: {exc}", param_hint="--parameters-file")
+        if isinstance(data, dict) and isinstance(data.get("Parameters"), dict):
+            values.update({str(k): v for k, v in data["Parameters"].items()})
+        elif isinstance(data, list) and all(isinstance(i, dict) and "ParameterKey" in i for i in data):
+            values.update({str(i["ParameterKey"]): i.get("ParameterValue") for i in data})
+        else:
+            raise typer.BadParameter(
+                f'{path}: expected [{{"ParameterKey": ..., "ParameterValue": ...}}] or {{"Parameters": {{...}}}}',
+                param_hint="--parameters-file",
+            )
+    for pair in pairs:
+        key, eq, value = pair.partition("=")
+        if not eq or not key:
+            raise typer.BadParameter(f"{pair!r}: expected Key=Value", param_hint="--parameter")
+        values[key] = value
+    return values
+
+
 def _merge_params(configured: dict, given: dict) -> dict:
     merged = {policy: dict(values) for policy, values in configured.items()}
     for policy, values in given.items():
@@ -120,6 +147,12 @@ def lint(
     ),
     policy_dir: List[Path] = typer.Option([], "--policy-dir", help="Extra policy directory (data only)."),
     param: List[str] = typer.Option([], "--param", help="Override a policy parameter: POLICY.NAME=VALUE."),
+    parameter: List[str] = typer.Option(
+        [], "--parameter", help="CloudFormation parameter value: Key=Value (over the template's Default)."
+    ),
+    parameters_file: Optional[Path] = typer.Option(
+        None, "--parameters-file", help='CloudFormation parameters: a CLI JSON list or {"Parameters": {...}}.'
+    ),
     exclude: List[str] = typer.Option([], "--exclude", help="Glob of paths to skip."),
     select: List[str] = typer.Option(
         [], "--select", help="Run only these policies (id, name or Config rule; comma-separated)."
@@ -174,6 +207,7 @@ def lint(
         debug=debug,
         profiles=frozenset(profile),
         jobs=jobs,
+        cfn_parameters=_cfn_parameters(parameters_file, parameter),
         select=frozenset(n.strip() for item in select for n in item.split(",") if n.strip()),
         ignore=frozenset(n.strip() for item in ignore for n in item.split(",") if n.strip()),
     )

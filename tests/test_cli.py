@@ -190,3 +190,29 @@ def test_the_github_action_runs_the_command_it_documents(tmp_path: Path) -> None
     assert result.returncode == 1
     assert result.stdout.startswith("::warning file=")
     assert json.loads(sarif.read_text())["runs"][0]["results"]
+
+
+def test_cloudformation_parameters_from_the_command_line_and_files(tmp_path: Path) -> None:
+    template = tmp_path / "db.yaml"
+    template.write_text(
+        "Parameters:\n  Encrypt: {Type: String, Default: 'false'}\n"
+        "Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n"
+        "      Engine: postgres\n      StorageEncrypted: !Ref Encrypt\n",
+        encoding="utf-8",
+    )
+    select = ("--select", "rds-storage-unencrypted", "--format", "json")
+
+    def rules(*args: str) -> list[str]:
+        return [f["rule_id"] for f in json.loads(run(str(template), *select, *args).stdout)["findings"]]
+
+    assert rules() == ["FIL0004"]  # the default, false
+    assert rules("--parameter", "Encrypt=true") == []
+    cli_list = tmp_path / "params.json"
+    cli_list.write_text(json.dumps([{"ParameterKey": "Encrypt", "ParameterValue": "true"}]), encoding="utf-8")
+    assert rules("--parameters-file", str(cli_list)) == []
+    wrapped = tmp_path / "wrapped.json"
+    wrapped.write_text(json.dumps({"Parameters": {"Encrypt": "true"}}), encoding="utf-8")
+    assert rules("--parameters-file", str(wrapped), "--parameter", "Encrypt=false") == ["FIL0004"]
+    broken = tmp_path / "broken.json"
+    broken.write_text("[1, 2]", encoding="utf-8")
+    assert run(str(template), *select, "--parameters-file", str(broken)).returncode == 2

@@ -289,3 +289,44 @@ def test_preprocessor_tags_are_unknown_values_and_foreach_is_listed() -> None:
     assert isinstance(value, Unknown) and "Rain::Embed" in value.expr
     with pytest.raises(LoadError, match="unknown tag !ValueOf"):
         load("a: !ValueOf x")
+
+
+def test_cfn_conditions_mappings_select_split_and_given_parameters() -> None:
+    text = """
+        Parameters:
+          Env: {Type: String, Default: dev}
+          Subnets: {Type: CommaDelimitedList, Default: "subnet-a, subnet-b"}
+          Unset: {Type: String}
+        Mappings:
+          ByEnv:
+            prod: {Encrypt: true}
+            dev: {Encrypt: false}
+        Conditions:
+          IsProd: !Equals [!Ref Env, prod]
+          NotProd: !Not [!Condition IsProd]
+          Maybe: !Equals [!Ref Unset, x]
+        Resources:
+          Db:
+            Type: AWS::RDS::DBInstance
+            Properties:
+              StorageEncrypted: !FindInMap [ByEnv, !Ref Env, Encrypt]
+              MultiAZ: !If [IsProd, true, !Ref AWS::NoValue]
+              Subnet: !Select [1, !Ref Subnets]
+              Parts: !Split [",", "a,b"]
+              Either: !If [Maybe, x, y]
+          OnlyInProd:
+            Type: AWS::SNS::Topic
+            Condition: IsProd
+        """
+    dev = cfn(text)
+    db = dev.resources[0].properties
+    assert db["StorageEncrypted"] is False and "MultiAZ" not in db
+    assert db["Subnet"] == "subnet-b" and db["Parts"] == ["a", "b"]
+    assert isinstance(db["Either"], Unknown) and db["Either"].maybe_absent
+    assert [r.name for r in dev.resources] == ["Db"]
+    assert dev.skipped[0][1] == "OnlyInProd: condition IsProd is false"
+    doc = cloudformation.load_document(textwrap.dedent(text), "t.yaml")
+    prod = cloudformation.build(doc, "t.yaml", {"Env": "prod"})
+    assert prod.resources[0].properties["StorageEncrypted"] is True
+    assert prod.resources[0].properties["MultiAZ"] is True
+    assert [r.name for r in prod.resources] == ["Db", "OnlyInProd"]

@@ -19,6 +19,11 @@ from .yamljson import LoadError, load
 
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
 _NO_VALUE = object()
+_UNRESOLVED = object()
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float, bool))
 
 
 def looks_like_template(doc: Any) -> bool:
@@ -40,24 +45,48 @@ def load_document(text: str, path: str) -> Any:
     return load(text, json_mode=path.lower().endswith(".json"))
 
 
-def build(doc: Mapping, path: str) -> Template:
+def _parameter_values(doc: Mapping, given: dict[str, Any]) -> dict[str, Any]:
+    """Values given (--parameter, a parameters file) over defaults; list types split on commas."""
+    declared = doc.get("Parameters") if isinstance(doc.get("Parameters"), dict) else {}
+    values: dict[str, Any] = {}
+    for name, body in declared.items():
+        if not isinstance(body, dict):
+            continue
+        if name in given:
+            value = given[name]
+        elif "Default" in body:
+            value = body["Default"]
+        else:
+            continue
+        kind = body.get("Type")
+        if (
+            isinstance(value, str)
+            and isinstance(kind, str)
+            and (kind == "CommaDelimitedList" or kind.startswith("List<"))
+        ):
+            value = [item.strip() for item in value.split(",")]
+        values[name] = value
+    return values
+
+
+def build(doc: Mapping, path: str, parameters: dict[str, Any] | None = None) -> Template:
     """Build the template's resources and edges; LoadError if its shape is wrong."""
     resources = doc.get("Resources")
     if not isinstance(resources, dict):
         raise LoadError("Resources must be a mapping of logical ids to resources")
     ctx = _Context(
         resource_ids=set(resources),
-        parameters={
-            name: body["Default"]
-            for name, body in (doc.get("Parameters") or {}).items()
-            if isinstance(body, dict) and "Default" in body
-        }
-        if isinstance(doc.get("Parameters"), dict)
-        else {},
+        parameters=_parameter_values(doc, parameters or {}),
+        mappings=doc.get("Mappings") if isinstance(doc.get("Mappings"), dict) else {},
+        conditions=doc.get("Conditions") if isinstance(doc.get("Conditions"), dict) else {},
     )
     template = Template(format=CLOUDFORMATION, path=path, files=(path,))
     for logical_id, body in resources.items():
         line = resources.line_of(logical_id) if isinstance(resources, Mapping) else 0
+        condition = body.get("Condition") if isinstance(body, dict) else None
+        if isinstance(condition, str) and ctx.condition(condition) is False:
+            template.skipped.append((f"{path}:{line}", f"{logical_id}: condition {condition} is false"))
+            continue
         if isinstance(logical_id, str) and logical_id.startswith("Fn::ForEach::"):
             template.skipped.append((f"{path}:{line}", f"{logical_id} is not expanded yet"))
             continue
@@ -100,8 +129,40 @@ def build(doc: Mapping, path: str) -> Template:
 class _Context:
     resource_ids: set[str]
     parameters: dict[str, Any]
+    mappings: dict[str, Any] = field(default_factory=dict)
+    conditions: dict[str, Any] = field(default_factory=dict)
     source: str = ""
     edges: list[Edge] = field(default_factory=list)
+    _decided: dict[str, bool | None] = field(default_factory=dict)
+
+    def condition(self, name: str) -> bool | None:
+        """A named condition's value where its inputs are known; None where they are not."""
+        if name in self._decided:
+            return self._decided[name]
+        self._decided[name] = None  # a condition that refers to itself stays unknown
+        self._decided[name] = self._truth(self.conditions.get(name), depth=0)
+        return self._decided[name]
+
+    def _truth(self, expr: Any, depth: int) -> bool | None:
+        if depth > 50 or not isinstance(expr, dict) or len(expr) != 1:
+            return None
+        ((key, arg),) = expr.items()
+        if key == "Condition" and isinstance(arg, str):
+            return self.condition(arg)
+        if key == "Fn::Equals" and isinstance(arg, list) and len(arg) == 2:
+            left, right = (self.resolve(a, ()) for a in arg)
+            if any(isinstance(v, Unknown) or v is _NO_VALUE for v in (left, right)):
+                return None
+            return str(left) == str(right) if _is_scalar(left) and _is_scalar(right) else left == right
+        if key == "Fn::Not" and isinstance(arg, list) and len(arg) == 1:
+            value = self._truth(arg[0], depth + 1)
+            return None if value is None else not value
+        if key in ("Fn::And", "Fn::Or") and isinstance(arg, list):
+            values = [self._truth(a, depth + 1) for a in arg]
+            if key == "Fn::And":
+                return False if False in values else (None if None in values else True)
+            return True if True in values else (None if None in values else False)
+        return None
 
     def resolve(self, value: Any, path: tuple[Any, ...]) -> Any:
         if isinstance(value, dict):
@@ -145,9 +206,39 @@ class _Context:
             return self._sub(arg, path)
         if key == "Fn::Join":
             return self._join(arg, path)
+        if key == "Fn::If" and isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str):
+            decided = self.condition(arg[0])
+            if decided is not None:
+                return self.resolve(arg[1] if decided else arg[2], (*path, 1 if decided else 2))
+        if key == "Fn::FindInMap":
+            found = self._find_in_map(arg, path)
+            if found is not _UNRESOLVED:
+                return found
+        if key == "Fn::Select" and isinstance(arg, list) and len(arg) == 2:
+            index, items = self.resolve(arg[0], (*path, 0)), self.resolve(arg[1], (*path, 1))
+            number = int(index) if isinstance(index, int) or (isinstance(index, str) and index.isdigit()) else None
+            if number is not None and isinstance(items, list) and 0 <= number < len(items):
+                return items[number]
+        if key == "Fn::Split" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str):
+            text = self.resolve(arg[1], (*path, 1))
+            if isinstance(text, str) and arg[0]:
+                return Sequence(text.split(arg[0]), line=getattr(arg, "line", 0))
         # Everything else is resolved by later work; keep its references.
         refs = self._collect_refs(arg, path)
         return Unknown(_text(key, arg), tuple(refs), maybe_absent=key == "Fn::If")
+
+    def _find_in_map(self, arg: Any, path: tuple[Any, ...]) -> Any:
+        if not (isinstance(arg, list) and len(arg) == 3):
+            return _UNRESOLVED
+        keys = [self.resolve(a, (*path, i)) for i, a in enumerate(arg)]
+        if not all(isinstance(k, (str, int)) and not isinstance(k, bool) for k in keys):
+            return _UNRESOLVED
+        node: Any = self.mappings
+        for key in keys:
+            if not isinstance(node, dict) or str(key) not in node:
+                return _UNRESOLVED
+            node = node[str(key)]
+        return self.resolve(node, path)
 
     def _ref(self, name: Any, path: tuple[Any, ...]) -> Any:
         if not isinstance(name, str):
