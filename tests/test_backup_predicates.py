@@ -20,18 +20,7 @@ from fisc_iac_lint.predicates.backup import (
     schedule_period_minutes,
     selection_covers,
 )
-
-
-def _english(function):
-    """The predicate with its detail in English, as these tests were written (details are bilingual)."""
-
-    def wrapped(*args, **kwargs):
-        verdict = function(*args, **kwargs)
-        if not isinstance(verdict, tuple):
-            return verdict
-        return (verdict[0], Text.of(verdict[1]).en, *verdict[2:]) if len(verdict) > 1 else verdict
-
-    return wrapped
+from verdicts import english as _english
 
 
 backup_schedule_within = _english(_backup.backup_schedule_within)

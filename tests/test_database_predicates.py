@@ -8,29 +8,10 @@ import pytest
 
 from fisc_iac_lint.api import parse_cloudformation, parse_terraform
 from fisc_iac_lint.graph import Graph
-from fisc_iac_lint.model import Sequence, Text, Unknown
+from fisc_iac_lint.model import Sequence, Unknown
 from fisc_iac_lint.predicates import Context
 from fisc_iac_lint.predicates import databases as _databases
-
-
-def _english(function):
-    """The predicate with its detail in English, as these tests were written (details are bilingual)."""
-
-    def wrapped(*args, **kwargs):
-        verdict = function(*args, **kwargs)
-        return (verdict[0], Text.of(verdict[1]).en, *verdict[2:])
-
-    return wrapped
-
-
-def _japanese(function):
-    """The predicate with its detail in Japanese."""
-
-    def wrapped(*args, **kwargs):
-        verdict = function(*args, **kwargs)
-        return (verdict[0], Text.of(verdict[1]).ja, *verdict[2:])
-
-    return wrapped
+from verdicts import english as _english, japanese as _japanese
 
 
 cluster_instances_span_azs = _english(_databases.cluster_instances_span_azs)

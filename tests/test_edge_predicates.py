@@ -13,18 +13,7 @@ from fisc_iac_lint.model import Text
 from fisc_iac_lint.parsers.cloudformation import build, load_document
 from fisc_iac_lint.predicates import PREDICATES, Context
 from fisc_iac_lint.predicates import edge as _edge
-
-
-def _english(function):
-    """The predicate with its detail in English, as these tests were written (details are bilingual)."""
-
-    def wrapped(*args, **kwargs):
-        verdict = function(*args, **kwargs)
-        if not isinstance(verdict, tuple):
-            return verdict
-        return (verdict[0], Text.of(verdict[1]).en, *verdict[2:]) if len(verdict) > 1 else verdict
-
-    return wrapped
+from verdicts import english as _english
 
 
 emr_security_configuration_has_kerberos = _english(_edge.emr_security_configuration_has_kerberos)

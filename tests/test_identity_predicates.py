@@ -16,18 +16,7 @@ from fisc_iac_lint.graph import Graph
 from fisc_iac_lint.model import Mapping, Text, Unknown
 from fisc_iac_lint.predicates import PREDICATES, Context
 from fisc_iac_lint.predicates import identity as _identity
-
-
-def _english(function):
-    """The predicate with its detail in English, as these tests were written (details are bilingual)."""
-
-    def wrapped(*args, **kwargs):
-        verdict = function(*args, **kwargs)
-        if not isinstance(verdict, tuple):
-            return verdict
-        return (verdict[0], Text.of(verdict[1]).en, *verdict[2:]) if len(verdict) > 1 else verdict
-
-    return wrapped
+from verdicts import english as _english
 
 
 password_policy_meets = _english(_identity.password_policy_meets)

@@ -11,18 +11,7 @@ from fisc_iac_lint.model import Mapping, Ref, Text, Unknown
 from fisc_iac_lint.parsers import cloudformation, hcl, terraform
 from fisc_iac_lint.predicates import PREDICATES, Context
 from fisc_iac_lint.predicates import loadbalancing as _loadbalancing
-
-
-def _english(function):
-    """The predicate with its detail in English, as these tests were written (details are bilingual)."""
-
-    def wrapped(*args, **kwargs):
-        verdict = function(*args, **kwargs)
-        if not isinstance(verdict, tuple):
-            return verdict
-        return (verdict[0], Text.of(verdict[1]).en, *verdict[2:]) if len(verdict) > 1 else verdict
-
-    return wrapped
+from verdicts import english as _english
 
 
 certificate_from_acm = _english(_loadbalancing.certificate_from_acm)

@@ -5,32 +5,11 @@ from __future__ import annotations
 import pytest
 
 from fisc_iac_lint.graph import Graph
-from fisc_iac_lint.model import CLOUDFORMATION, TERRAFORM, Mapping, Ref, Resource, Template, Text, Unknown
+from fisc_iac_lint.model import CLOUDFORMATION, TERRAFORM, Mapping, Ref, Resource, Template, Unknown
 from fisc_iac_lint.predicates import PREDICATES, Context
 from fisc_iac_lint.predicates import logging as _logging
 from fisc_iac_lint.predicates.logging import label_ja, value_is_set, value_is_set_text
-
-
-def _english(function):
-    """The predicate with its detail in English, as these tests were written (details are bilingual)."""
-
-    def wrapped(*args, **kwargs):
-        verdict = function(*args, **kwargs)
-        if not isinstance(verdict, tuple):
-            return verdict
-        return (verdict[0], Text.of(verdict[1]).en, *verdict[2:]) if len(verdict) > 1 else verdict
-
-    return wrapped
-
-
-def _japanese(function):
-    """The predicate with its detail in Japanese."""
-
-    def wrapped(*args, **kwargs):
-        verdict = function(*args, **kwargs)
-        return (verdict[0], Text.of(verdict[1]).ja, *verdict[2:])
-
-    return wrapped
+from verdicts import english as _english, japanese as _japanese
 
 
 alarm_actions_configured = _english(_logging.alarm_actions_configured)

@@ -12,18 +12,7 @@ from fisc_iac_lint.api import Options, lint
 from fisc_iac_lint.model import Mapping, Ref, Sequence, Text, Unknown
 from fisc_iac_lint.predicates import PREDICATES
 from fisc_iac_lint.predicates import network as _network
-
-
-def _english(function):
-    """The predicate with its detail in English, as these tests were written (details are bilingual)."""
-
-    def wrapped(*args, **kwargs):
-        verdict = function(*args, **kwargs)
-        if not isinstance(verdict, tuple):
-            return verdict
-        return (verdict[0], Text.of(verdict[1]).en, *verdict[2:]) if len(verdict) > 1 else verdict
-
-    return wrapped
+from verdicts import english as _english
 
 
 _port_ranges = _english(_network._port_ranges)

@@ -7,33 +7,12 @@ import textwrap
 import pytest
 
 from fisc_iac_lint.graph import Graph
-from fisc_iac_lint.model import Text, Unknown
+from fisc_iac_lint.model import Unknown
 from fisc_iac_lint.parsers import cloudformation, hcl, terraform
 from fisc_iac_lint.predicates import PREDICATES, Context
 from fisc_iac_lint.predicates import storage as _storage
 from fisc_iac_lint.predicates.storage import resolve_document
-
-
-def _english(function):
-    """The predicate with its detail in English, as these tests were written (details are bilingual)."""
-
-    def wrapped(*args, **kwargs):
-        verdict = function(*args, **kwargs)
-        if not isinstance(verdict, tuple):
-            return verdict
-        return (verdict[0], Text.of(verdict[1]).en, *verdict[2:]) if len(verdict) > 1 else verdict
-
-    return wrapped
-
-
-def _japanese(function):
-    """The predicate with its detail in Japanese."""
-
-    def wrapped(*args, **kwargs):
-        verdict = function(*args, **kwargs)
-        return (verdict[0], Text.of(verdict[1]).ja, *verdict[2:])
-
-    return wrapped
+from verdicts import english as _english, japanese as _japanese
 
 
 document_denies_insecure_transport = _english(_storage.document_denies_insecure_transport)
