@@ -17,6 +17,7 @@ from .graph import Graph, strip_indices
 from .model import Mapping, Resource, Sequence, Text, Unknown, as_bool, as_number
 from .policies import Check, Policy
 from .predicates import PREDICATES, Context
+from .tristate import any3
 
 _MISSING = object()
 
@@ -244,8 +245,7 @@ class Evaluator:
             values = self._value(spec["values"])
 
             def test(v: Any) -> bool | None:
-                results = [_same(v, e, spec.get("ignore_case", False)) for e in values]
-                return True if True in results else (None if None in results else False)
+                return any3([_same(v, e, spec.get("ignore_case", False)) for e in values])
 
             choices = ", ".join(_show(v) for v in values)
             return self._scalar(

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..model import CLOUDFORMATION, Edge, Mapping, Ref, Resource, Sequence, Template, Unknown, refs_in
 from ..suppressions import from_metadata
+from ..tristate import all3, any3, not3
 from .yamljson import LoadError, load
 
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
@@ -155,13 +156,10 @@ class _Context:
                 return None
             return str(left) == str(right) if _is_scalar(left) and _is_scalar(right) else left == right
         if key == "Fn::Not" and isinstance(arg, list) and len(arg) == 1:
-            value = self._truth(arg[0], depth + 1)
-            return None if value is None else not value
+            return not3(self._truth(arg[0], depth + 1))
         if key in ("Fn::And", "Fn::Or") and isinstance(arg, list):
             values = [self._truth(a, depth + 1) for a in arg]
-            if key == "Fn::And":
-                return False if False in values else (None if None in values else True)
-            return True if True in values else (None if None in values else False)
+            return all3(values) if key == "Fn::And" else any3(values)
         return None
 
     def resolve(self, value: Any, path: tuple[Any, ...]) -> Any:

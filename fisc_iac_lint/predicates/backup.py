@@ -27,24 +27,14 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from ..model import Unknown, as_bool, as_number
+from ..tristate import all3 as _all
+from ..tristate import any3 as _any
+from ..tristate import not3 as _not
 from . import Context, Verdict, predicate
 
 SELECTION_TYPES = ("AWS::Backup::BackupSelection", "aws_backup_selection")
 _TAG_PREFIX = "aws:ResourceTag/"
 _HOLE = "\x00"  # a part of an ARN the template computes (a pseudo parameter, an interpolation)
-
-
-# -- Kleene helpers ------------------------------------------------------------------
-def _any(values: list[bool | None]) -> bool | None:
-    return True if True in values else (None if None in values else False)
-
-
-def _all(values: list[bool | None]) -> bool | None:
-    return False if False in values else (None if None in values else True)
-
-
-def _not(value: bool | None) -> bool | None:
-    return None if value is None else not value
 
 
 # -- the resource as an ARN -------------------------------------------------------------

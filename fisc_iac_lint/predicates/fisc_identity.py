@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from ..model import Unknown, as_bool, as_number
+from ..tristate import all3, any3
 from . import Context, Verdict, predicate
 from .documents import document_of
 from .iam import Statement, action_matches, read_document, split_patterns, statement_grants
@@ -22,18 +23,6 @@ from .iam import Statement, action_matches, read_document, split_patterns, state
 
 def _text(en: str, ja: str) -> dict[str, str]:
     return {"en": en, "ja": ja}
-
-
-def _or3(a: bool | None, b: bool | None) -> bool | None:
-    if a is True or b is True:
-        return True
-    return None if a is None or b is None else False
-
-
-def _and3(*values: bool | None) -> bool | None:
-    if any(v is False for v in values):
-        return False
-    return None if any(v is None for v in values) else True
 
 
 def _statements(ctx: Context, value: Any) -> tuple[list[Statement] | None, str]:
@@ -215,14 +204,14 @@ def _denies_everywhere(stmt: Statement, keys: tuple[str, ...]) -> bool | None:
         everywhere = False
         for item in stmt.resources:
             if isinstance(item, Unknown):
-                everywhere = _or3(everywhere, None)
+                everywhere = any3([everywhere, None])
             elif item.strip() == "*":
                 everywhere = True
     condition: bool | None = True
     for op, block in stmt.condition.items():
         for key, values in block.items():
-            condition = _and3(condition, _is_exception(op, key, values, keys))
-    return _and3(effect, everywhere, condition)
+            condition = all3([condition, _is_exception(op, key, values, keys)])
+    return all3([effect, everywhere, condition])
 
 
 @predicate
@@ -246,7 +235,7 @@ def scp_denies_actions(ctx: Context, document: Any, args: dict) -> Verdict:
     for action in split_patterns(args.get("actions")):
         denied: bool | None = False
         for stmt in statements:
-            denied = _or3(denied, _and3(statement_grants(stmt, action), _denies_everywhere(stmt, keys)))
+            denied = any3([denied, all3([statement_grants(stmt, action), _denies_everywhere(stmt, keys)])])
             if denied is True:
                 break
         if denied is False:
@@ -299,7 +288,7 @@ def _all_known(values: tuple[Any, ...], test: Any) -> bool | None:
         return False
     answer: bool | None = True
     for value in values:
-        answer = _and3(answer, None if isinstance(value, Unknown) else test(value))
+        answer = all3([answer, None if isinstance(value, Unknown) else test(value)])
     return answer
 
 
@@ -333,7 +322,7 @@ def _condition_restricts(stmt: Statement, approved: list[Any]) -> bool | None:
     answer: bool | None = False
     for op, block in stmt.condition.items():
         for key, values in block.items():
-            answer = _or3(answer, _restricting_test(op, key, values, approved)[0])
+            answer = any3([answer, _restricting_test(op, key, values, approved)[0]])
     return answer
 
 
@@ -352,7 +341,7 @@ def _global_deny(stmt: Statement, approved: list[Any]) -> bool | None:
     answer: bool | None = statement_grants(stmt, _ASSUME)
     for op, block in stmt.condition.items():
         for key, values in block.items():
-            answer = _and3(answer, _deny_test(op, key, values, approved))
+            answer = all3([answer, _deny_test(op, key, values, approved)])
     return answer
 
 
@@ -401,7 +390,7 @@ def _human_principals(stmt: Statement, exempt: tuple[str, ...], ctx: Context | N
                 if ctx is not None and _workload_role(ctx, item):
                     continue
                 if exempt:
-                    answer = _or3(answer, None)
+                    answer = any3([answer, None])
                 else:
                     return True, item.expr
             elif item.strip() == "*":
@@ -433,7 +422,7 @@ def trust_allows_unrestricted_human_access(ctx: Context, document: Any, args: di
     exempt = split_patterns(args.get("exempt_principals"))
     guarded: bool | None = False
     for stmt in statements:
-        guarded = _or3(guarded, _global_deny(stmt, approved))
+        guarded = any3([guarded, _global_deny(stmt, approved)])
     if guarded is True:
         return False, ""
     unknown: dict[str, str] | None = None
@@ -441,7 +430,7 @@ def trust_allows_unrestricted_human_access(ctx: Context, document: Any, args: di
         allow = None if isinstance(stmt.effect, Unknown) else stmt.effect == "Allow"
         human, who = _human_principals(stmt, exempt, ctx)
         restricted = _condition_restricts(stmt, approved)
-        answer = _and3(allow, statement_grants(stmt, _ASSUME), human, None if restricted is None else not restricted)
+        answer = all3([allow, statement_grants(stmt, _ASSUME), human, None if restricted is None else not restricted])
         if answer is True and guarded is False:
             en, ja = _name(stmt)
             return (
@@ -494,14 +483,14 @@ def _requires_boundary(stmt: Statement, approved: list[str]) -> bool | None:
     for op, block in stmt.condition.items():
         for key, values in block.items():
             if not op or not key:
-                answer = _or3(answer, None)
+                answer = any3([answer, None])
                 continue
             if key.lower() != _BOUNDARY_KEY or op.lower() not in _BOUNDARY_OPERATORS:
                 continue
             held: bool | None = bool(values)
             for value in values:
-                held = _and3(held, _boundary_value_approved(value, approved))
-            answer = _or3(answer, held)
+                held = all3([held, _boundary_value_approved(value, approved)])
+            answer = any3([answer, held])
     return answer
 
 
@@ -531,7 +520,7 @@ def document_delegates_without_boundary(ctx: Context, document: Any, args: dict)
             continue
         en, ja = _name(stmt)
         for action in removals:
-            answer = _and3(allow, statement_grants(stmt, action))
+            answer = all3([allow, statement_grants(stmt, action)])
             if answer is True:
                 return (
                     True,
@@ -548,7 +537,7 @@ def document_delegates_without_boundary(ctx: Context, document: Any, args: dict)
         if not granted and not maybe:
             continue
         required = _requires_boundary(stmt, approved)
-        answer = _and3(allow, True if granted else None, None if required is None else not required)
+        answer = all3([allow, True if granted else None, None if required is None else not required])
         if answer is True:
             listed = ", ".join(granted)
             return (

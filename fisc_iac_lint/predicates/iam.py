@@ -41,6 +41,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from fisc_iac_lint.model import Mapping, Sequence, Unknown
+from fisc_iac_lint.tristate import all3, any3
 
 __all__ = [
     "PINNING_CONDITION_KEYS",
@@ -397,13 +398,13 @@ def allows(statements: Iterable[Statement], action: str) -> bool | None:
     allowed: bool | None = False
     for stmt in statements:
         if stmt.effect == "Allow" or isinstance(stmt.effect, Unknown):
-            allowed = _or3(allowed, _maybe(stmt, statement_grants(stmt, action)))
+            allowed = any3([allowed, _maybe(stmt, statement_grants(stmt, action))])
     if allowed is False:
         return False
     denied: bool | None = False
     for stmt in statements:
         if (stmt.effect == "Deny" or isinstance(stmt.effect, Unknown)) and _denies_everywhere(stmt):
-            denied = _or3(denied, _maybe(stmt, statement_grants(stmt, action)))
+            denied = any3([denied, _maybe(stmt, statement_grants(stmt, action))])
     if denied is True:
         return False
     return None if denied is None else allowed
@@ -416,18 +417,6 @@ def _denies_everywhere(stmt: Statement) -> bool:
 def _maybe(stmt: Statement, answer: bool | None) -> bool | None:
     """An answer for a statement whose Effect may be Unknown: True becomes None."""
     return None if answer and isinstance(stmt.effect, Unknown) else answer
-
-
-def _or3(a: bool | None, b: bool | None) -> bool | None:
-    if a is True or b is True:
-        return True
-    return None if a is None or b is None else False
-
-
-def _and3(*values: bool | None) -> bool | None:
-    if any(v is False for v in values):
-        return False
-    return None if any(v is None for v in values) else True
 
 
 # --------------------------------------------------------------------------
@@ -447,7 +436,7 @@ def principal_is_public(stmt: Statement) -> bool | None:
     public = _aws_star(stmt.principal)
     if stmt.not_principal is not None:
         excludes_all = _aws_star(stmt.not_principal)
-        public = _or3(public, None if excludes_all is None else not excludes_all)
+        public = any3([public, None if excludes_all is None else not excludes_all])
     return public
 
 
@@ -465,7 +454,7 @@ def _aws_star(principal: Any) -> bool | None:
     for kind, ids in principal.items():
         if isinstance(kind, str) and kind.upper() == "AWS":
             for value in ids:
-                answer = _or3(answer, None if isinstance(value, Unknown) else value == "*")
+                answer = any3([answer, None if isinstance(value, Unknown) else value == "*"])
     return answer
 
 
@@ -522,7 +511,7 @@ def condition_pins_caller(stmt: Statement) -> bool | None:
     answer: bool | None = False
     for op, block in stmt.condition.items():
         for key, values in block.items():
-            answer = _or3(answer, _pins(op, key, values))
+            answer = any3([answer, _pins(op, key, values)])
             if answer is True:
                 return True
     return answer
@@ -543,7 +532,7 @@ def _pins(op: str, key: str, values: tuple[Any, ...]) -> bool | None:
         return False
     answer: bool | None = True
     for value in values:
-        answer = _and3(answer, None if isinstance(value, Unknown) else _fixed(op_l, key_l, value))
+        answer = all3([answer, None if isinstance(value, Unknown) else _fixed(op_l, key_l, value)])
     return answer
 
 
@@ -606,8 +595,8 @@ def _public_grant(stmt: Statement, actions: tuple[str, ...]) -> bool | None:
     pinned = condition_pins_caller(stmt)
     grants: bool | None = False
     for action in actions:
-        grants = _or3(grants, statement_grants(stmt, action))
-    return _and3(is_allow, principal_is_public(stmt), None if pinned is None else not pinned, grants)
+        grants = any3([grants, statement_grants(stmt, action)])
+    return all3([is_allow, principal_is_public(stmt), None if pinned is None else not pinned, grants])
 
 
 def _actions_tuple(actions: Iterable[str]) -> tuple[str, ...]:
@@ -677,10 +666,12 @@ def grants_admin_access(stmt: Statement) -> bool | None:
     """
     if stmt.actions is None or stmt.resources is None:
         return False
-    return _and3(
-        is_allow(stmt),
-        _any3(stmt.actions, is_all_actions),
-        _any3(stmt.resources, lambda r: r.strip() == "*"),
+    return all3(
+        [
+            is_allow(stmt),
+            _any3(stmt.actions, is_all_actions),
+            _any3(stmt.resources, lambda r: r.strip() == "*"),
+        ]
     )
 
 
@@ -695,13 +686,13 @@ def full_access_actions(stmt: Statement) -> tuple[bool | None, str]:
     if allow is False:
         return False, ""
     if stmt.not_actions is not None:
-        return _and3(allow, True), "NotAction"
+        return all3([allow, True]), "NotAction"
     if stmt.actions is None:
         return False, ""
     hit = next((a for a in stmt.actions if is_service_wide(a) or is_all_actions(a)), None)
     if hit is not None:
-        return _and3(allow, True), hit
-    return _and3(allow, _any3(stmt.actions, lambda a: False)), ""
+        return all3([allow, True]), hit
+    return all3([allow, _any3(stmt.actions, lambda a: False)]), ""
 
 
 def patterns_overlap(a: str, b: str) -> bool:
@@ -791,8 +782,8 @@ def blocked_actions_on_all_keys(stmt: Statement, patterns: Iterable[str]) -> tup
         answer = grants_pattern(stmt, pattern)
         if answer is True:
             granted.append(pattern)
-        grants = _or3(grants, answer)
-    return _and3(allow, grants, on_all_kms_keys(stmt)), granted
+        grants = any3([grants, answer])
+    return all3([allow, grants, on_all_kms_keys(stmt)]), granted
 
 
 # --------------------------------------------------------------------------

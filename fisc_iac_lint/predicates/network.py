@@ -6,6 +6,7 @@ import ipaddress
 from typing import Any
 
 from ..model import Mapping, Unknown, as_bool, as_number
+from ..tristate import any3 as _any
 from . import Context, Verdict, predicate
 
 _ALL_PROTOCOLS = {"-1", "all"}
@@ -68,11 +69,6 @@ def _all_ports(args: dict) -> list[int]:
     for key in extra:
         ports.extend(p for p in _ports(args[key]) if p not in ports)
     return ports
-
-
-def _any(values: list[bool | None]) -> bool | None:
-    """Kleene OR of ``values`` (False when empty)."""
-    return True if True in values else (None if None in values else False)
 
 
 @predicate

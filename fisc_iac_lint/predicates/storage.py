@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from ..model import Mapping, Unknown, as_bool
+from ..tristate import all3
 from . import Context, Verdict, predicate
 from .iam import Statement, document_from_data_source, principal_is_public, read_document
 
@@ -62,9 +63,7 @@ def _denies_insecure(stmt: Statement) -> bool | None:
         return False
     answers.append(_covers_all_s3_actions(stmt.actions))
     answers.append(_condition_is_insecure_transport(stmt.condition))
-    if any(a is False for a in answers):
-        return False
-    return None if any(a is None for a in answers) else True
+    return all3(answers)
 
 
 _ALL_S3 = re.compile(r"(\*+(:\*+)?|s3:\*+)", re.IGNORECASE)
@@ -241,9 +240,7 @@ def _target_covers(ctx: Context, target: Any, fields: tuple, table_name: Any, wa
             answers.append(None)  # e.g. a variable: may be this table
     else:
         answers.append(False)
-    if any(a is False for a in answers):
-        return False
-    return None if any(a is None for a in answers) else True
+    return all3(answers)
 
 
 @predicate
