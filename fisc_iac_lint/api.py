@@ -20,7 +20,18 @@ from . import discover as discovery
 from .controls import catalogue
 from .engine import Result, evaluate
 from .graph import Graph, find_cycle
-from .model import CLOUDFORMATION, Finding, Mapping, ParseError, Report, Resource, Template, Text, UnknownResult
+from .model import (
+    CLOUDFORMATION,
+    TERRAFORM,
+    Finding,
+    Mapping,
+    ParseError,
+    Report,
+    Resource,
+    Template,
+    Text,
+    UnknownResult,
+)
 from .policies import Policy, load_policies, with_overrides
 from .suppressions import today
 
@@ -46,6 +57,10 @@ class Options:
     frameworks: frozenset[str] = frozenset()  # report only these frameworks' controls (empty: all)
     jobs: int = 0  # worker processes; 0: one per CPU
     cfn_parameters: dict[str, Any] = field(default_factory=dict)  # CloudFormation parameter values over defaults
+    tf_var_files: tuple[str, ...] = ()  # --var-file, for every Terraform root module
+    tf_vars: tuple[tuple[str, str], ...] = ()  # --var name=value
+    tf_environ: tuple[tuple[str, str], ...] = ()  # TF_VAR_ values (the CLI passes the environment's)
+    strict: bool = False  # an undecided check on a setting is a finding
 
 
 def read_text(path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
@@ -111,21 +126,55 @@ def parse_cloudformation(
         return ParseError(path, str(exc))
 
 
-def parse_terraform(directory: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[Template | None, list[ParseError]]:
-    from .parsers import hcl, terraform
+def parse_terraform(
+    directory: str, max_bytes: int = MAX_FILE_BYTES, given: Any = None
+) -> tuple[Template | None, list[ParseError]]:
+    """A root module with the modules it calls, and the problems met (``given``: a tfvars.Given)."""
+    from .parsers import hcl, terraform, tfvars
 
-    bodies = {}
     errors: list[ParseError] = []
-    for path in terraform.module_files(directory):
-        shown = discovery.display(path)
+    loaded: dict[str, dict[str, hcl.Body]] = {}
+
+    def load(module_dir: str) -> dict[str, hcl.Body]:
+        key = os.path.normpath(module_dir)
+        if key not in loaded:
+            bodies = {}
+            for path in terraform.module_files(module_dir):
+                shown = discovery.display(path)
+                try:
+                    bodies[shown] = hcl.parse(read_text(path, max_bytes))
+                except (InputError, hcl.HclError) as exc:
+                    errors.append(ParseError(shown, str(exc)))
+            loaded[key] = bodies
+        return loaded[key]
+
+    def read(path: str) -> str:
         try:
-            bodies[shown] = hcl.parse(read_text(path, max_bytes))
-        except (InputError, hcl.HclError) as exc:
-            errors.append(ParseError(shown, str(exc)))
+            return read_text(path, max_bytes)
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
+
+    bodies = load(directory)
     if not bodies:
         return None, errors
-    template = terraform.build(directory, bodies)
-    return template, errors + template.problems
+    values, var_errors, var_files = tfvars.gather(directory, given or tfvars.Given(), read, discovery.display)
+    template = terraform.build(directory, bodies, variables=values, load=load)
+    template.files = (*template.files, *var_files)
+    return template, errors + var_errors + template.problems
+
+
+def read_var_files(paths: tuple[str, ...]) -> tuple[tuple[tuple[str, dict[str, Any]], ...], list[ParseError]]:
+    """The ``--var-file`` files, read once for every root module."""
+    from .parsers import tfvars
+
+    out, errors = [], []
+    for path in paths:
+        shown = discovery.display(path)
+        try:
+            out.append((shown, tfvars.read_file(path, read_text(path))))
+        except (InputError, ValueError) as exc:
+            errors.append(ParseError(shown, str(exc)))
+    return tuple(out), errors
 
 
 @lru_cache(maxsize=None)
@@ -136,7 +185,8 @@ def _controls(policy_id: str, config_rule: str | None) -> dict[str, list[str]]:
 
 def _finding(result: Result, occurrence: int) -> Finding:
     policy, resource = result.policy, result.resource
-    key = "\x1f".join((policy.id, resource.file, resource.name, str(occurrence)))
+    via = "\x1e".join(f"{site.file}:{site.module}" for site in resource.via)  # one module, two callers
+    key = "\x1f".join((policy.id, resource.file, resource.name, str(occurrence), *((via,) if via else ())))
     title = policy.text["title"]
     detail = result.detail
     message = f"{title['en']}: {detail.en}" if detail.en else title["en"]
@@ -158,6 +208,7 @@ def _finding(result: Result, occurrence: int) -> Finding:
         controls=_controls(policy.id, policy.config_rule),
         remediation=policy.text["remediation"],
         format=resource.format,
+        via=resource.via,
     )
 
 
@@ -191,6 +242,9 @@ def lint(paths: list[str], options: Options | None = None) -> Report:
     found = discovery.discover(paths, options.exclude)
     report.errors.extend(found.errors)
     report.skipped.extend(found.skipped)
+    given = None
+    if any(u.format == TERRAFORM for u in found.units):
+        found.units, given = _terraform_roots(found.units, options, report)
     scan = _Scan(
         [p for p in active if p.scope == "resource"],
         [p for p in active if p.scope == "account"],
@@ -198,6 +252,7 @@ def lint(paths: list[str], options: Options | None = None) -> Report:
         options,
         report,
         all_policies=policy_set.policies,
+        given=given,
     )
     jobs = options.jobs or os.cpu_count() or 1
     if jobs > 1 and len(found.units) >= PARALLEL_THRESHOLD and _can_fork():
@@ -212,6 +267,21 @@ def lint(paths: list[str], options: Options | None = None) -> Report:
     report.warnings.sort(key=lambda e: (e.file, e.message))
     report.skipped.sort()
     return report
+
+
+def _terraform_roots(units: list[discovery.Unit], options: Options, report: Report) -> tuple[list[discovery.Unit], Any]:
+    """Drop the modules that a scanned root module calls (they are checked through it, with its
+    inputs), and read the --var-file files once."""
+    from .parsers import terraform, tfvars
+
+    directories = [u.path for u in units if u.format == TERRAFORM]
+    covered = terraform.called_modules(directories)
+    for directory, caller in sorted(covered.items()):
+        report.skipped.append((directory, f"checked as a module called from {caller}"))
+    files, errors = read_var_files(options.tf_var_files)
+    report.errors.extend(errors)
+    given = tfvars.Given(files=files, values=options.tf_vars, environ=options.tf_environ)
+    return [u for u in units if not (u.format == TERRAFORM and u.path in covered)], given
 
 
 PARALLEL_THRESHOLD = 16  # fewer units than this: starting workers costs more than it saves
@@ -276,6 +346,7 @@ class _Scan:
     account_evidence: list[Result] = field(default_factory=list)
     seen: dict[tuple[str, str, str], int] = field(default_factory=dict)
     used: set[tuple[str, int]] = field(default_factory=set)  # suppressions that matched a finding
+    given: Any = None  # Terraform variable values from outside (tfvars.Given)
 
     def unit(self, unit: discovery.Unit) -> None:
         report = self.report
@@ -290,12 +361,13 @@ class _Scan:
             template: Template | None = parsed
             report.scanned.append(unit.path)
         else:
-            template, errors = parse_terraform(unit.path, self.options.max_file_bytes)
+            template, errors = parse_terraform(unit.path, self.options.max_file_bytes, self.given)
             report.errors.extend(errors)
             if template is None:
                 return
             report.scanned.extend(template.files)
         report.skipped.extend(template.skipped)
+        report.warnings.extend(template.warnings)
         cycle = find_cycle(e for e in template.edges if e.target in {r.name for r in template.resources})
         if cycle:  # CloudFormation and Terraform both reject it; the other resources are still checked
             report.errors.append(
@@ -311,6 +383,16 @@ class _Scan:
             self.account_evidence.append(replace(result, resource=light))
 
     def record(self, result: Result) -> None:
+        if result.ok is None and self.options.strict:  # every setting must be provable from the repository
+            why = result.detail
+            result = replace(
+                result,
+                ok=False,
+                detail=Text(
+                    f"cannot be resolved from the repository (--strict): {why.en}",
+                    f"リポジトリの内容から値を確定できません (--strict): {why.ja}" if why.ja else "",
+                ),
+            )
         if result.ok is None:
             self.report.unknowns.append(
                 UnknownResult(

@@ -121,6 +121,16 @@ def _cfn_parameters(path: Optional[Path], pairs: List[str]) -> dict:
     return values
 
 
+def _tf_vars(pairs: List[str]) -> tuple:
+    out = []
+    for pair in pairs:
+        name, eq, value = pair.partition("=")
+        if not eq or not name.strip():
+            raise typer.BadParameter(f"{pair!r}: expected NAME=VALUE", param_hint="--var")
+        out.append((name.strip(), value))
+    return tuple(out)
+
+
 def _merge_params(configured: dict, given: dict) -> dict:
     merged = {policy: dict(values) for policy, values in configured.items()}
     for policy, values in given.items():
@@ -153,6 +163,15 @@ def lint(
     parameters_file: Optional[Path] = typer.Option(
         None, "--parameters-file", help='CloudFormation parameters: a CLI JSON list or {"Parameters": {...}}.'
     ),
+    var: List[str] = typer.Option(
+        [], "--var", help="Terraform variable value for every root module: NAME=VALUE (over tfvars files)."
+    ),
+    var_file: List[Path] = typer.Option(
+        [], "--var-file", help="Terraform variables file for every root module (over terraform.tfvars)."
+    ),
+    strict: Optional[bool] = typer.Option(
+        None, "--strict/--no-strict", help="Report a check whose setting cannot be resolved as a finding."
+    ),
     exclude: List[str] = typer.Option([], "--exclude", help="Glob of paths to skip."),
     select: List[str] = typer.Option(
         [], "--select", help="Run only these policies (id, name or Config rule; comma-separated)."
@@ -175,7 +194,8 @@ def lint(
     version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
 ) -> None:
     """Lint CloudFormation templates and Terraform modules against FISC and K-ISMS controls."""
-    from .api import Options, lint as run_lint
+    from .api import Options
+    from .api import lint as run_lint
     from .report import RenderOptions, renderer
 
     formats = [f.value for f in output_format] or ["text"]
@@ -208,6 +228,10 @@ def lint(
         profiles=frozenset(profile),
         jobs=jobs,
         cfn_parameters=_cfn_parameters(parameters_file, parameter),
+        tf_vars=_tf_vars(var),
+        tf_var_files=tuple(str(f) for f in var_file),
+        tf_environ=tuple(sorted((k[len("TF_VAR_") :], v) for k, v in os.environ.items() if k.startswith("TF_VAR_"))),
+        strict=strict if strict is not None else bool(settings.get("strict", False)),
         select=frozenset(n.strip() for item in select for n in item.split(",") if n.strip()),
         ignore=frozenset(n.strip() for item in ignore for n in item.split(",") if n.strip()),
     )

@@ -77,6 +77,12 @@ def discover(paths: list[str], exclude: tuple[str, ...] = ()) -> Discovery:
         if name.endswith(".tf"):
             directory = display(os.path.dirname(path) or ".")
             modules.setdefault(directory, Unit(TERRAFORM, directory, explicit))
+        elif name.endswith((".tfvars", ".tfvars.json")):
+            if explicit:  # pre-commit passes a changed variables file: lint the module it feeds
+                directory = display(os.path.dirname(path) or ".")
+                modules.setdefault(directory, Unit(TERRAFORM, directory, explicit))
+            else:
+                found.skipped.append((display(path), "Terraform variables: read with the root module beside them"))
         elif name.endswith(".tf.json"):
             found.skipped.append((display(path), "Terraform JSON syntax is not read yet"))
         elif explicit or name.lower().endswith(CFN_EXTENSIONS):

@@ -89,6 +89,15 @@ class Edge:
     kind: str = "ref"  # ref | getatt | sub | depends_on | expression
 
 
+@dataclass(frozen=True)
+class CallSite:
+    """Where a Terraform module is called: the resources it holds are reported with the chain."""
+
+    file: str
+    line: int
+    module: str  # the full module address, e.g. module.storage.module.bucket
+
+
 @dataclass
 class Resource:
     format: str
@@ -101,6 +110,7 @@ class Resource:
     kind: str = "resource"  # resource | data | module (Terraform)
     metadata: Mapping | None = None  # CloudFormation Metadata
     suppressions: tuple[Any, ...] = ()  # suppressions.Suppression written next to the resource
+    via: tuple[CallSite, ...] = ()  # the module calls that lead here, outermost first (Terraform)
 
     def line_of(self, path: tuple[Any, ...]) -> int:
         """The line of the deepest node of ``path`` that exists."""
@@ -135,6 +145,7 @@ class Template:
     files: tuple[str, ...] = ()  # every file the unit was read from
     problems: list[ParseError] = field(default_factory=list)  # read, but something is wrong
     skipped: list[tuple[str, str]] = field(default_factory=list)  # parts not checked, for --verbose
+    warnings: list[ParseError] = field(default_factory=list)  # e.g. a module that is not downloaded
 
 
 def walk(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
@@ -215,6 +226,7 @@ class Finding:
     message_ja: str = ""
     suppressed: dict[str, Any] | None = None  # {reason, expires, line} when a suppression applies
     baselined: bool = False  # recorded in the --baseline file: not new
+    via: tuple[CallSite, ...] = ()  # module call sites, outermost first (Terraform modules)
 
     def text(self, lang: str) -> dict[str, str]:
         """Title, message and remediation in one language."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from verdicts import english as _english
 
 from fisc_iac_lint.graph import Graph
 from fisc_iac_lint.model import Ref, Text, Unknown
@@ -20,8 +21,6 @@ from fisc_iac_lint.predicates.backup import (
     schedule_period_minutes,
     selection_covers,
 )
-from verdicts import english as _english
-
 
 backup_schedule_within = _english(_backup.backup_schedule_within)
 delete_on_termination_satisfied = _english(_backup.delete_on_termination_satisfied)

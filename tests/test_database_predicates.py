@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from verdicts import english as _english
+from verdicts import japanese as _japanese
 
 from fisc_iac_lint.api import parse_cloudformation, parse_terraform
 from fisc_iac_lint.graph import Graph
 from fisc_iac_lint.model import Sequence, Unknown
 from fisc_iac_lint.predicates import Context
 from fisc_iac_lint.predicates import databases as _databases
-from verdicts import english as _english, japanese as _japanese
-
 
 cluster_instances_span_azs = _english(_databases.cluster_instances_span_azs)
 equals_when_required = _english(_databases.equals_when_required)

@@ -6,6 +6,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from verdicts import english as _english
 
 from fisc_iac_lint.api import parse_terraform
 from fisc_iac_lint.graph import Graph
@@ -13,8 +14,6 @@ from fisc_iac_lint.model import Text
 from fisc_iac_lint.parsers.cloudformation import build, load_document
 from fisc_iac_lint.predicates import PREDICATES, Context
 from fisc_iac_lint.predicates import edge as _edge
-from verdicts import english as _english
-
 
 emr_security_configuration_has_kerberos = _english(_edge.emr_security_configuration_has_kerberos)
 stage_associated_with_web_acl = _english(_edge.stage_associated_with_web_acl)

@@ -57,6 +57,7 @@ COMMITTED = {
     "tests/inputs/hostile/loop-a.yaml": "symbolic link loop",
     "tests/inputs/hostile/loop-b.yaml": "symbolic link loop",
     "tests/inputs/hostile/tf-cycle": "circular dependency between resources: aws_sns_topic.a -> aws_sqs_queue.b -> aws_sns_topic.a",
+    "tests/inputs/hostile/self-module/main.tf": "line 2: module.again makes a module cycle (tests/inputs/hostile/self-module -> tests/inputs/hostile/self-module), which Terraform rejects",
     "tests/inputs/bad/blank.yaml": "empty file",
     "tests/inputs/bad/empty.template": "empty file",
     "tests/inputs/bad/duplicate.yaml": "line 4: duplicate key 'A'",
@@ -141,8 +142,12 @@ def test_no_network_connection_is_ever_opened(tmp_path: Path) -> None:
 
 def test_a_module_that_calls_itself_does_not_recurse() -> None:
     code, stderr, stdout = scan("tests/inputs/hostile/self-module", "--select", "FIL0002")
-    assert code == 0 and stderr == []
-    assert stdout.strip() == "0 findings in 1 file"
+    assert code == 2
+    assert stderr == [
+        "fisc-iac-lint: error: tests/inputs/hostile/self-module/main.tf: line 2: module.again makes a module "
+        "cycle (tests/inputs/hostile/self-module -> tests/inputs/hostile/self-module), which Terraform rejects"
+    ]
+    assert stdout.strip() == "0 findings in 1 file; 1 file could not be read"
 
 
 def test_output_does_not_depend_on_the_order_files_were_created(tmp_path: Path) -> None:

@@ -10,14 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from verdicts import english as _english
 
 from fisc_iac_lint.api import Options, lint, parse_cloudformation, parse_terraform
 from fisc_iac_lint.graph import Graph
 from fisc_iac_lint.model import Mapping, Text, Unknown
 from fisc_iac_lint.predicates import PREDICATES, Context
 from fisc_iac_lint.predicates import identity as _identity
-from verdicts import english as _english
-
 
 password_policy_meets = _english(_identity.password_policy_meets)
 

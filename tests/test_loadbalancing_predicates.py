@@ -5,14 +5,13 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from verdicts import english as _english
 
 from fisc_iac_lint.graph import Graph
 from fisc_iac_lint.model import Mapping, Ref, Text, Unknown
 from fisc_iac_lint.parsers import cloudformation, hcl, terraform
 from fisc_iac_lint.predicates import PREDICATES, Context
 from fisc_iac_lint.predicates import loadbalancing as _loadbalancing
-from verdicts import english as _english
-
 
 certificate_from_acm = _english(_loadbalancing.certificate_from_acm)
 clb_listener_security_policy_is = _english(_loadbalancing.clb_listener_security_policy_is)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from verdicts import english as _english
+from verdicts import japanese as _japanese
 
 from fisc_iac_lint.graph import Graph
 from fisc_iac_lint.model import CLOUDFORMATION, TERRAFORM, Mapping, Ref, Resource, Template, Unknown
 from fisc_iac_lint.predicates import PREDICATES, Context
 from fisc_iac_lint.predicates import logging as _logging
 from fisc_iac_lint.predicates.logging import label_ja, value_is_set, value_is_set_text
-from verdicts import english as _english, japanese as _japanese
-
 
 alarm_actions_configured = _english(_logging.alarm_actions_configured)
 customer_managed_key = _english(_logging.customer_managed_key)

@@ -7,13 +7,12 @@ import ipaddress
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from verdicts import english as _english
 
 from fisc_iac_lint.api import Options, lint
 from fisc_iac_lint.model import Mapping, Ref, Sequence, Text, Unknown
 from fisc_iac_lint.predicates import PREDICATES
 from fisc_iac_lint.predicates import network as _network
-from verdicts import english as _english
-
 
 _port_ranges = _english(_network._port_ranges)
 _within = _english(_network._within)

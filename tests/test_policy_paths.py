@@ -14,9 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import cfnlint.data.schemas
+import pytest
 
 from fisc_iac_lint.engine import split_path
 from fisc_iac_lint.policies import load_policies

@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from verdicts import english as _english
+from verdicts import japanese as _japanese
 
 from fisc_iac_lint.graph import Graph
 from fisc_iac_lint.model import Unknown
@@ -12,8 +14,6 @@ from fisc_iac_lint.parsers import cloudformation, hcl, terraform
 from fisc_iac_lint.predicates import PREDICATES, Context
 from fisc_iac_lint.predicates import storage as _storage
 from fisc_iac_lint.predicates.storage import resolve_document
-from verdicts import english as _english, japanese as _japanese
-
 
 document_denies_insecure_transport = _english(_storage.document_denies_insecure_transport)
 dynamodb_capacity_autoscaled = _english(_storage.dynamodb_capacity_autoscaled)

@@ -79,6 +79,19 @@ class Operation(Expr):
 
 
 @dataclass(frozen=True)
+class ForExpr(Expr):
+    """``[for k, v in coll : value if cond]`` or ``{for k, v in coll : key => value... if cond}``."""
+
+    key_var: str | None
+    value_var: str
+    collection: Expr
+    key: Expr | None  # None: a tuple (list) result
+    value: Expr
+    cond: Expr | None
+    grouping: bool = False  # the "..." of an object for expression
+
+
+@dataclass(frozen=True)
 class Opaque(Expr):
     """An expression the evaluator does not model (for expressions, directives)."""
 
@@ -268,10 +281,27 @@ class _Reader:
         if data == "unary_op":
             return Operation(line, text, "u" + str(kids[0]), (self.expr(kids[1]),))
         if data in ("for_tuple_expr", "for_object_expr"):
-            return Opaque(line, text)
+            return self._for(kids, data == "for_object_expr", line, text)
         if data == "interpolation":
             return self.expr(kids[1])
         raise HclError(f"line {line}: unsupported expression {data}")
+
+    def _for(self, kids: list[Any], is_object: bool, line: int, text: str) -> Expr:
+        trees = [k for k in kids if getattr(k, "data", None) is not None]
+        intro, rest = trees[0], trees[1:]
+        intro_kids = [k for k in intro.children if getattr(k, "data", None) not in (None, "new_line_or_comment")]
+        names = [str(k.children[0]) for k in intro_kids if k.data == "identifier"]
+        collection = [k for k in intro_kids if k.data != "identifier"][0]
+        cond = None
+        if rest and rest[-1].data == "for_cond":
+            cond_kids = [k for k in rest[-1].children if getattr(k, "data", None) not in (None, "new_line_or_comment")]
+            cond = self.expr(cond_kids[0])
+            rest = rest[:-1]
+        key_var, value_var = (names[0], names[1]) if len(names) == 2 else (None, names[0])
+        key = self.expr(rest[0]) if is_object else None
+        value = self.expr(rest[-1])
+        grouping = is_object and any(str(k) == "..." for k in kids if getattr(k, "data", None) is None)
+        return ForExpr(line, text, key_var, value_var, self.expr(collection), key, value, cond, grouping)
 
     def _string(self, node: Any, line: int, text: str) -> Expr:
         from hcl2.utils import process_escape_sequences

@@ -9,7 +9,6 @@ attribute refers to (followed through the graph and evaluated from its blocks).
 from __future__ import annotations
 
 import functools
-
 from dataclasses import replace
 from typing import Any
 

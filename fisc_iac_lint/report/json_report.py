@@ -29,6 +29,7 @@ def as_dict(report: Report, lang: str = "en") -> dict[str, Any]:
                 "resource": {"type": f.resource_type, "name": f.resource_name},
                 "file": f.file,
                 "line": f.line,
+                "via": [{"file": s.file, "line": s.line, "module": s.module} for s in f.via],
                 "controls": f.controls,
                 "message": f.text(lang)["message"],
                 "remediation": f.remediation,

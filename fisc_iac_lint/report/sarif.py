@@ -112,6 +112,18 @@ def as_dict(report: Report, lang: str = "en") -> dict[str, Any]:
             "partialFingerprints": {"fiscIacLintFinding/v1": f.id},
             "properties": {"resource": {"type": f.resource_type, "name": f.resource_name}, "controls": f.controls},
         }
+        if f.via:  # the module calls that lead to the resource, outermost first
+            result["relatedLocations"] = [
+                {
+                    "id": number,
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": site.file},
+                        "region": {"startLine": max(site.line, 1)},
+                    },
+                    "message": {"text": f"{site.module} is called here"},
+                }
+                for number, site in enumerate(f.via, start=1)
+            ]
         if f.rule_id in index:
             result["ruleIndex"] = index[f.rule_id]
         if f.suppressed:

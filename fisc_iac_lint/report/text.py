@@ -23,6 +23,7 @@ def _words(lang: str) -> dict[str, str]:
             "until": "{} まで",
             "suppressed_by": "抑制{}: {}",
             "fix": "修正",
+            "via": "呼び出し元",
             "unknown": "未判定",
             "skipped": "スキップ",
             "fixed": "解消: {file}: {rule} {resource} (ベースラインにあり、検出されなくなりました)",
@@ -33,6 +34,7 @@ def _words(lang: str) -> dict[str, str]:
         "until": " until {}",
         "suppressed_by": "suppressed{}: {}",
         "fix": "fix",
+        "via": "via",
         "unknown": "unknown",
         "skipped": "skipped",
         "fixed": "fixed: {file}: {rule} {resource} (in the baseline, no longer found)",
@@ -59,6 +61,9 @@ def render(report: Report, options: RenderOptions) -> str:
                 expiry = words["until"].format(f.suppressed["expires"]) if f.suppressed["expires"] else ""
                 lines.append(paint(_DIM, "         " + words["suppressed_by"].format(expiry, f.suppressed["reason"])))
             lines.append(f"         {text['message']}")
+            if f.via:
+                chain = " > ".join(f"{site.file}:{site.line} ({site.module})" for site in f.via)
+                lines.append(paint(_DIM, f"         {words['via']}: {chain}"))
             refs = []
             if f.config_rule:
                 refs.append(f"AWS Config: {f.config_rule}")
