@@ -163,6 +163,34 @@ def parse_terraform(
     return template, errors + var_errors + template.problems
 
 
+def parse_plan(path: str, max_bytes: int = MAX_FILE_BYTES) -> Template | None | ParseError:
+    """A ``terraform show -json`` plan, None when the file is not one, or the error."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(max_bytes + 1)
+    except OSError as exc:
+        return ParseError(path, f"cannot read: {exc.strerror or exc}")
+    if b'"planned_values"' not in head or b'"format_version"' not in head or len(head) > max_bytes:
+        return None  # not a plan (or too large: the template path says so)
+    from .parsers import terraform, tfplan, tfvars
+    from .parsers.yamljson import LoadError, load
+
+    try:
+        doc = load(decode(head), json_mode=True)
+    except (InputError, LoadError) as exc:
+        return ParseError(path, f"Terraform plan: {exc}")
+    if not tfplan.looks_like_plan(doc):
+        return None
+    directory = os.path.dirname(path) or "."
+    source = None
+    if terraform.module_files(directory):  # the configuration the plan was made from, for lines
+        variables = doc.get("variables") if isinstance(doc.get("variables"), dict) else {}
+        values = {k: v.get("value") for k, v in variables.items() if isinstance(v, dict) and "value" in v}
+        given = tfvars.Given(files=(("plan variables", values),))
+        source, _ = parse_terraform(discovery.display(directory), max_bytes, given)
+    return tfplan.build(doc, path, source)
+
+
 def read_var_files(paths: tuple[str, ...]) -> tuple[tuple[tuple[str, dict[str, Any]], ...], list[ParseError]]:
     """The ``--var-file`` files, read once for every root module."""
     from .parsers import tfvars
@@ -261,6 +289,8 @@ def lint(paths: list[str], options: Options | None = None) -> Report:
         for unit in found.units:
             _run_unit(scan, unit)
     scan.account_findings(discovery.display(paths[0]) if paths else ".")
+    # one finding found twice (a plan and the configuration it was made from, in one scan) is one
+    report.findings = list({f.id: f for f in report.findings[::-1]}.values())
     report.findings.sort(key=lambda f: (f.file, f.line, f.rule_id, f.resource_name))
     report.unknowns.sort(key=lambda u: (u.file, u.line, u.rule_id, u.resource_name))
     report.errors.sort(key=lambda e: (e.file, e.message))
@@ -350,7 +380,16 @@ class _Scan:
 
     def unit(self, unit: discovery.Unit) -> None:
         report = self.report
-        if unit.format == CLOUDFORMATION:
+        self.seen = {}  # occurrences count within a unit, as in a worker: ids do not depend on --jobs
+        plan = parse_plan(unit.path, self.options.max_file_bytes) if unit.path.endswith(".json") else None
+        if isinstance(plan, ParseError):
+            report.errors.append(plan)
+            return
+        template: Template | None
+        if plan is not None:
+            template = plan
+            report.scanned.append(unit.path)
+        elif unit.format == CLOUDFORMATION:
             parsed = parse_cloudformation(unit.path, self.options.max_file_bytes, self.options.cfn_parameters)
             if parsed is None:
                 report.skipped.append((unit.path, "not a CloudFormation template"))
@@ -358,7 +397,7 @@ class _Scan:
             if isinstance(parsed, ParseError):
                 report.errors.append(parsed)
                 return
-            template: Template | None = parsed
+            template = parsed
             report.scanned.append(unit.path)
         else:
             template, errors = parse_terraform(unit.path, self.options.max_file_bytes, self.given)

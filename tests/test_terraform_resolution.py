@@ -198,3 +198,30 @@ def test_call_sites_in_sarif_json_and_text() -> None:
     ]
     text = renderer("text")(report, RenderOptions(color=False, verbose=False, lang="ja"))
     assert "呼び出し元: fixtures/resolution/terraform/modules/main.tf:17 (module.prod) > " in text
+
+
+def test_a_plan_gives_the_same_findings_as_its_configuration(tmp_path: Path) -> None:
+    import shutil
+
+    case = CASES / "plan"
+    select = frozenset(policy for policy, *_ in expected(case))
+    from_source = lint([display(str(case.relative_to(ROOT)))], Options(select=select, exclude=("*.json",)))
+    from_plan = lint([display(str((case / "plan.json").relative_to(ROOT)))], Options(select=select))
+    as_set = lambda report: {(f.rule_name, f.resource_name, f.file, f.line) for f in report.findings}  # noqa: E731
+    assert as_set(from_plan) == as_set(from_source) == expected(case)
+    assert from_plan.errors == from_plan.unknowns == []
+    # both in one scan: each finding once
+    both = lint([display(str(case.relative_to(ROOT)))], Options(select=select))
+    assert as_set(both) == expected(case) and len(both.findings) == len(expected(case))
+    # without the configuration beside it, the plan points at its own lines
+    shutil.copy(case / "plan.json", tmp_path / "plan.json")
+    alone = lint([str(tmp_path / "plan.json")], Options(select=select))
+    assert {(f.rule_name, f.resource_name) for f in alone.findings} == {a[:2] for a in expected(case)}
+    assert {f.file for f in alone.findings} == {display(str(tmp_path / "plan.json"))}
+    assert all(f.line > 1 for f in alone.findings)
+
+
+def test_a_plan_that_is_not_valid_json_is_one_error(tmp_path: Path) -> None:
+    (tmp_path / "plan.json").write_text('{"format_version": "1.2", "planned_values": {', encoding="utf-8")
+    report = lint([str(tmp_path)], Options())
+    assert len(report.errors) == 1 and report.errors[0].file.endswith("plan.json")
