@@ -70,6 +70,7 @@ NEW_CHECKS = {
     "ecr-image-scanning-enabled": "FIL0591",
     "dynamodb-pitr-enabled": "FIL0592",
     "kms-key-rotation-period": "FIL0593",
+    "cloudtrail-kms-events-not-excluded": "FIL0404",
 }
 RANK = {"direct": 0, "supporting": 1}
 
