@@ -17,8 +17,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
-from fisc_iac_lint.policies import load_policies  # noqa: E402
 from fisc_mapping import CATALOGUE, NEW_CHECKS  # noqa: E402
+
+from fisc_iac_lint.policies import load_policies  # noqa: E402
 
 REASONS = {
     "iam-role-trust-third-party-external-id": "merged into FIL0512 with the trust-policy parts of the public and trusted-account checks",

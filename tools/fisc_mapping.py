@@ -71,6 +71,8 @@ NEW_CHECKS = {
     "dynamodb-pitr-enabled": "FIL0592",
     "kms-key-rotation-period": "FIL0593",
     "cloudtrail-kms-events-not-excluded": "FIL0404",
+    "access-analyzer-enabled": "FIL0515",
+    "imagebuilder-pipeline-tests-and-scanning": "FIL0594",
 }
 RANK = {"direct": 0, "supporting": 1}
 
