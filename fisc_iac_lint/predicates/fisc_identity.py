@@ -115,29 +115,29 @@ def permissions_boundary_approved(ctx: Context, value: Any, args: dict) -> Verdi
     unresolved is unknown.
     """
     if value is None or value == "":
-        return False, _text("no permissions boundary is set", "アクセス許可の境界が設定されていません")
+        return False, _text("no permissions boundary is set", "アクセス許可境界が設定されていません")
     approved = list(split_patterns(args.get("arns")))
     if isinstance(value, Unknown) and value.maybe_absent:
         return None, _text(
             f"the permissions boundary may be unset: {value.expr}",
-            f"アクセス許可の境界が設定されない可能性があります: {value.expr}",
+            f"アクセス許可境界が設定されない可能性があります: {value.expr}",
         )
     if not approved:
         shown = value.expr if isinstance(value, Unknown) else value
-        return True, _text(f"the permissions boundary is {shown}", f"アクセス許可の境界は {shown} です")
+        return True, _text(f"the permissions boundary is {shown}", f"アクセス許可境界は {shown} です")
     listed = ", ".join(approved)
     if isinstance(value, str):
         if any(_arn_matches(value, a, False) for a in approved):
             return True, _text(
-                f"the permissions boundary {value} is approved", f"アクセス許可の境界 {value} は承認済みです"
+                f"the permissions boundary {value} is approved", f"アクセス許可境界 {value} は承認済みです"
             )
         return False, _text(
             f"the permissions boundary {value} is not one of {listed}",
-            f"アクセス許可の境界 {value} は {listed} のいずれでもありません",
+            f"アクセス許可境界 {value} は {listed} のいずれでもありません",
         )
     if not isinstance(value, Unknown):
         return False, _text(
-            f"the permissions boundary {value!r} is not an ARN", f"アクセス許可の境界 {value!r} は ARN ではありません"
+            f"the permissions boundary {value!r} is not an ARN", f"アクセス許可境界 {value!r} は ARN ではありません"
         )
     target, arn, why = _declared_policy(ctx, value)
     if target is not None:
@@ -157,15 +157,13 @@ def permissions_boundary_approved(ctx: Context, value: Any, args: dict) -> Verdi
     arn = _computed_arn(value)
     if arn is not None:
         if any(_arn_matches(arn, a, True) for a in approved):
-            return True, _text(
-                f"the permissions boundary {arn} is approved", f"アクセス許可の境界 {arn} は承認済みです"
-            )
+            return True, _text(f"the permissions boundary {arn} is approved", f"アクセス許可境界 {arn} は承認済みです")
         return False, _text(
             f"the permissions boundary {arn} is not one of {listed}",
-            f"アクセス許可の境界 {arn} は {listed} のいずれでもありません",
+            f"アクセス許可境界 {arn} は {listed} のいずれでもありません",
         )
     return None, _text(
-        f"the permissions boundary is unknown: {value.expr}", f"アクセス許可の境界が不明です: {value.expr}"
+        f"the permissions boundary is unknown: {value.expr}", f"アクセス許可境界が不明です: {value.expr}"
     )
 
 
@@ -526,7 +524,7 @@ def document_delegates_without_boundary(ctx: Context, document: Any, args: dict)
                     True,
                     _text(
                         f"{en} allows {action}, which removes permissions boundaries",
-                        f"{ja}がアクセス許可の境界を削除する {action} を許可しています",
+                        f"{ja}がアクセス許可境界を削除する {action} を許可しています",
                     ),
                     stmt.line or None,
                 )
@@ -544,7 +542,7 @@ def document_delegates_without_boundary(ctx: Context, document: Any, args: dict)
                 True,
                 _text(
                     f"{en} allows {listed} without requiring an approved permissions boundary (iam:PermissionsBoundary)",
-                    f"{ja}が承認されたアクセス許可の境界 (iam:PermissionsBoundary) を条件とせずに {listed} を許可しています",
+                    f"{ja}が承認されたアクセス許可境界 (iam:PermissionsBoundary) を条件とせずに {listed} を許可しています",
                 ),
                 stmt.line or None,
             )
