@@ -463,3 +463,87 @@ def test_trust_from_a_workload_role_declared_here_is_not_human(tmp_path: Path, r
     args = {"approved_source_cidrs": [], "exempt_principals": []}
     result = verdict(graph, resource, "trust_allows_unrestricted_human_access", "AssumeRolePolicyDocument", args)
     assert result[0] is expected, result
+
+
+# --------------------------------------------------------------------------
+# password character types (Cognito)
+
+_TYPES = ["RequireLowercase", "RequireUppercase", "RequireNumbers", "RequireSymbols"]
+
+
+def _pool(tmp_path: Path, policy: str) -> Graph:
+    return template(
+        tmp_path,
+        "Parameters:\n  Symbols:\n    Type: String\nResources:\n  Pool:\n    Type: AWS::Cognito::UserPool\n"
+        "    Properties:\n      Policies:\n        PasswordPolicy:\n" + policy,
+    )
+
+
+@pytest.mark.parametrize(
+    ("policy", "expected"),
+    [
+        (
+            "          RequireLowercase: true\n          RequireUppercase: true\n          RequireNumbers: 'true'\n",
+            True,
+        ),
+        (
+            "          RequireLowercase: true\n          RequireUppercase: false\n          RequireNumbers: true\n",
+            False,
+        ),
+        (
+            "          RequireUppercase: false\n          RequireNumbers: true\n          RequireSymbols: true\n          RequireLowercase: true\n",
+            True,
+        ),
+        ("          RequireLowercase: true\n          RequireNumbers: true\n", False),
+        ("          MinimumLength: 12\n", False),
+        (
+            "          RequireLowercase: true\n          RequireNumbers: true\n          RequireSymbols: !Ref Symbols\n",
+            None,
+        ),
+        ("          RequireSymbols: !Ref Symbols\n", False),
+    ],
+)
+def test_password_character_types(tmp_path: Path, policy: str, expected: bool | None) -> None:
+    graph = _pool(tmp_path, policy)
+    pool = graph.by_name["Pool"]
+    result = PREDICATES["password_character_types"](
+        Context(pool, graph), pool.properties["Policies"]["PasswordPolicy"], {"minimum": 3, "type_fields": _TYPES}
+    )
+    assert result[0] is expected
+
+
+# --------------------------------------------------------------------------
+# MFA required of console users
+
+_MFA_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "policies" / "iam-user-mfa-not-enforced"
+
+
+@pytest.mark.parametrize(
+    ("user", "expected"),
+    [("Alice", True), ("Bob", True), ("Carol", True), ("Dave", None)],
+)
+def test_user_mfa_enforced_follows_groups_memberships_and_inline_policies(user: str, expected: bool | None) -> None:
+    graph = Graph(parse_cloudformation(str(_MFA_FIXTURES / "cfn" / "pass.yaml")))
+    target = graph.by_name[user]
+    assert PREDICATES["user_mfa_enforced"](Context(target, graph), target.properties, {})[0] is expected
+
+
+def test_user_mfa_enforced_needs_a_broad_deny(tmp_path: Path) -> None:
+    graph = Graph(parse_cloudformation(str(_MFA_FIXTURES / "cfn" / "fail.yaml")))
+    for user in ("Alice", "Bob"):
+        target = graph.by_name[user]
+        assert PREDICATES["user_mfa_enforced"](Context(target, graph), target.properties, {})[0] is False
+
+
+def test_user_mfa_enforced_on_a_terraform_login_profile(tmp_path: Path) -> None:
+    for case, expected in (("pass", True), ("fail", False)):
+        parsed, errors = parse_terraform(str(_MFA_FIXTURES / "tf" / case))
+        graph = Graph(parsed)
+        profile = graph.by_name["aws_iam_user_login_profile.alice"]
+        verdict = PREDICATES["user_mfa_enforced"](Context(profile, graph), profile.properties, {"user_field": "user"})
+        assert verdict[0] is expected
+    graph = module(tmp_path, 'resource "aws_iam_user_login_profile" "x" {\n  user = "someone"\n}\n')
+    profile = graph.by_name["aws_iam_user_login_profile.x"]
+    assert (
+        PREDICATES["user_mfa_enforced"](Context(profile, graph), profile.properties, {"user_field": "user"})[0] is None
+    )

@@ -17,18 +17,31 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
-from fisc_iac_lint.policies import load_policies  # noqa: E402
 from fisc_mapping import CATALOGUE, NEW_CHECKS  # noqa: E402
+
+from fisc_iac_lint.policies import load_policies  # noqa: E402
 
 REASONS = {
     "iam-role-trust-third-party-external-id": "merged into FIL0512 with the trust-policy parts of the public and trusted-account checks",
     "iam-role-trust-requires-mfa": "merged with iam-role-trust-restricts-source-ip into FIL0532: the lens accepts either restriction",
     "data-store-encrypted-with-customer-managed-key": "dropped as noise: it would fire on nearly every data store; FIL0506 requires customer managed keys where the classification is critical",
-    "kms-key-lifecycle-bound-to-data-store": "open: needs CloudFormation DeletionPolicy/UpdateReplacePolicy and Terraform lifecycle, which the parser does not expose yet",
+    "kms-key-lifecycle-bound-to-data-store": "open: the lens supports it (FISCSEC8-BP04: delete the key with the data); Terraform's lifecycle block is in the parsed properties, but the CloudFormation parser keeps only Properties and Metadata, so DeletionPolicy/UpdateReplacePolicy need a parser change first",
+    "apigw-restricted-network-access": "open: the lens supports it (FISCSEC5-BP03: allow connections only from legitimate terminals and networks); needs a selector for APIs with a restricted audience (a tag, as FIL0513 selects critical buckets), not written yet",
+    "api-mutual-tls-for-partner-endpoints": "open: to be merged into apigw-restricted-network-access as its client-certificate alternative (the lens lists credentials, IP addresses and client certificates, to be combined), so it needs the same selector",
+    "inspector-enabled": "open: the lens names Amazon Inspector (FISCSEC9-BP01), but CloudFormation has no resource that activates it, so an account-scope policy would report every CloudFormation-only scan; needs an account rule decided per format",
     "log-bucket-access-restricted": "open: needs organisation-specific reader and writer lists as parameters",
     "cloudtrail-security-metric-filter-alarms": "open: account-scope check over metric filters and alarms, not written yet",
-    "shield-advanced-protection": "open: optional in the lens (a paid subscription)",
-    "shield-advanced-protection-public-endpoints": "open: optional in the lens (a paid subscription)",
+    "shield-advanced-protection": "dropped: the lens names Shield Advanced as an optional addition (追加で有効化することで), a paid subscription a template cannot know about",
+    "shield-advanced-protection-public-endpoints": "dropped: the lens names Shield Advanced as an optional addition (追加で有効化することで), a paid subscription a template cannot know about",
+    "cloudtrail-kms-events-not-excluded": "merged into FIL0404: it already requires, account-wide, a trail recording read and write management events with no excluded event source, so KMS key use and key policy changes are recorded; a per-trail check would report trails that leave KMS to an organisation trail",
+    "backup-plan-cross-account-copy": "dropped: the lens asks for frequent backups kept in generations and Vault Lock, not copies to another account or Region (the catalogue itself calls it optional hardening)",
+    "backup-vault-access-policy-deny-delete": "dropped: the lens names Vault Lock (FIL0501); a vault policy that denies deletion can be removed by whoever may change the policy, so it is no substitute, and as a second check it would repeat FIL0501 on every unlocked vault",
+    "org-tag-policy-data-classification": "dropped: the lens asks for classification tags on resources (FIL0505, through Tag Editor or CloudFormation resource tags), not for an Organizations tag policy",
+    "route53-resolver-dnssec-validation": "dropped: the lens sets up DNSSEC to protect one's own domain (signing, FIL0502); validation by the VPC resolver protects lookups, which the lens does not ask for",
+    "ses-receipt-rule-scan-and-tls": "dropped: FISCSEC10-BP02 protects mail that is sent (送信する電子メールデータ); receipt rules govern incoming mail",
+    "ec2-approved-ami-only": "open: needs the organisation's approved image sources (SSM parameter paths, owner account ids) as parameters; no default can tell a golden image from any other AMI id",
+    "ssm-patch-management-configured": "dropped: instances are put under patching by tags, patch groups, resource groups, Quick Setup or Default Host Management Configuration, mostly outside the workload template, so a check over the scanned files would report patched instances",
+    "guardduty-s3-malware-protection-shared-buckets": "open: needs a way to tell the buckets used to exchange files with other organisations (a tag the organisation chooses); no safe default",
     "config-change-notifications-routed": "dropped: the lens says how to process change notifications when one does, not that one must",
     "iam-role-trust-requires-source-identity": "dropped: needs to know which roles humans use; Identity Center sessions already carry the user name",
     "sso-abac-attributes-configured": "dropped: optional, and keeping user attributes accurate is an organisational task",

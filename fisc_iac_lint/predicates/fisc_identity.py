@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from ..model import Unknown, as_bool, as_number
+from ..model import Resource, Unknown, as_bool, as_number
 from ..tristate import all3, any3
 from . import Context, Verdict, predicate
 from .documents import document_of
@@ -115,29 +115,29 @@ def permissions_boundary_approved(ctx: Context, value: Any, args: dict) -> Verdi
     unresolved is unknown.
     """
     if value is None or value == "":
-        return False, _text("no permissions boundary is set", "アクセス許可の境界が設定されていません")
+        return False, _text("no permissions boundary is set", "アクセス許可境界が設定されていません")
     approved = list(split_patterns(args.get("arns")))
     if isinstance(value, Unknown) and value.maybe_absent:
         return None, _text(
             f"the permissions boundary may be unset: {value.expr}",
-            f"アクセス許可の境界が設定されない可能性があります: {value.expr}",
+            f"アクセス許可境界が設定されない可能性があります: {value.expr}",
         )
     if not approved:
         shown = value.expr if isinstance(value, Unknown) else value
-        return True, _text(f"the permissions boundary is {shown}", f"アクセス許可の境界は {shown} です")
+        return True, _text(f"the permissions boundary is {shown}", f"アクセス許可境界は {shown} です")
     listed = ", ".join(approved)
     if isinstance(value, str):
         if any(_arn_matches(value, a, False) for a in approved):
             return True, _text(
-                f"the permissions boundary {value} is approved", f"アクセス許可の境界 {value} は承認済みです"
+                f"the permissions boundary {value} is approved", f"アクセス許可境界 {value} は承認済みです"
             )
         return False, _text(
             f"the permissions boundary {value} is not one of {listed}",
-            f"アクセス許可の境界 {value} は {listed} のいずれでもありません",
+            f"アクセス許可境界 {value} は {listed} のいずれでもありません",
         )
     if not isinstance(value, Unknown):
         return False, _text(
-            f"the permissions boundary {value!r} is not an ARN", f"アクセス許可の境界 {value!r} は ARN ではありません"
+            f"the permissions boundary {value!r} is not an ARN", f"アクセス許可境界 {value!r} は ARN ではありません"
         )
     target, arn, why = _declared_policy(ctx, value)
     if target is not None:
@@ -157,15 +157,13 @@ def permissions_boundary_approved(ctx: Context, value: Any, args: dict) -> Verdi
     arn = _computed_arn(value)
     if arn is not None:
         if any(_arn_matches(arn, a, True) for a in approved):
-            return True, _text(
-                f"the permissions boundary {arn} is approved", f"アクセス許可の境界 {arn} は承認済みです"
-            )
+            return True, _text(f"the permissions boundary {arn} is approved", f"アクセス許可境界 {arn} は承認済みです")
         return False, _text(
             f"the permissions boundary {arn} is not one of {listed}",
-            f"アクセス許可の境界 {arn} は {listed} のいずれでもありません",
+            f"アクセス許可境界 {arn} は {listed} のいずれでもありません",
         )
     return None, _text(
-        f"the permissions boundary is unknown: {value.expr}", f"アクセス許可の境界が不明です: {value.expr}"
+        f"the permissions boundary is unknown: {value.expr}", f"アクセス許可境界が不明です: {value.expr}"
     )
 
 
@@ -526,7 +524,7 @@ def document_delegates_without_boundary(ctx: Context, document: Any, args: dict)
                     True,
                     _text(
                         f"{en} allows {action}, which removes permissions boundaries",
-                        f"{ja}がアクセス許可の境界を削除する {action} を許可しています",
+                        f"{ja}がアクセス許可境界を削除する {action} を許可しています",
                     ),
                     stmt.line or None,
                 )
@@ -544,7 +542,7 @@ def document_delegates_without_boundary(ctx: Context, document: Any, args: dict)
                 True,
                 _text(
                     f"{en} allows {listed} without requiring an approved permissions boundary (iam:PermissionsBoundary)",
-                    f"{ja}が承認されたアクセス許可の境界 (iam:PermissionsBoundary) を条件とせずに {listed} を許可しています",
+                    f"{ja}が承認されたアクセス許可境界 (iam:PermissionsBoundary) を条件とせずに {listed} を許可しています",
                 ),
                 stmt.line or None,
             )
@@ -555,3 +553,198 @@ def document_delegates_without_boundary(ctx: Context, document: Any, args: dict)
     if unknown:
         return None, unknown
     return False, ""
+
+
+# --------------------------------------------------------------------------
+# password policies of customer identities (Cognito)
+
+
+@predicate
+def password_character_types(ctx: Context, policy: Any, args: dict) -> Verdict:
+    """The password policy requires at least ``args.minimum`` of the character types in
+    ``args.type_fields`` (each a boolean requirement; absent means not required)."""
+    fields = list(args.get("type_fields") or [])
+    minimum = as_number(args.get("minimum"))
+    if not isinstance(policy, dict) or minimum is None:
+        return None, _text("the password policy is unknown", "パスワードポリシーが不明です")
+    required, unknown = [], []
+    for field in fields:
+        value = policy.get(field, False)
+        if isinstance(value, Unknown):
+            unknown.append(field)
+        elif as_bool(value) is True:
+            required.append(field)
+    if len(required) >= minimum:
+        return True, _text(
+            f"{len(required)} character types are required ({', '.join(required)})",
+            f"{len(required)} 種類の文字タイプが必須です ({', '.join(required)})",
+        )
+    if len(required) + len(unknown) >= minimum:
+        return None, _text(
+            f"whether {', '.join(unknown)} are required is unknown",
+            f"{', '.join(unknown)} が必須かどうかが不明です",
+        )
+    shown = ", ".join(required) or "none"
+    shown_ja = ", ".join(required) or "なし"
+    return False, _text(
+        f"only {len(required)} character types are required ({shown}); expected at least {minimum:g}",
+        f"必須の文字タイプは {len(required)} 種類のみです ({shown_ja})。{minimum:g} 種類以上である必要があります",
+    )
+
+
+# --------------------------------------------------------------------------
+# MFA required of IAM users with console access (FISCSEC5-BP05)
+
+# what attaches a policy to users or groups: type -> (document or ARN path, users path, groups path)
+_USER_POLICIES = {
+    "cloudformation": {
+        "AWS::IAM::ManagedPolicy": ("PolicyDocument", "Users", "Groups"),
+        "AWS::IAM::Policy": ("PolicyDocument", "Users", "Groups"),
+    },
+    "terraform": {
+        "aws_iam_user_policy": ("policy", "user", None),
+        "aws_iam_group_policy": ("policy", None, "group"),
+        "aws_iam_user_policy_attachment": ("policy_arn", "user", None),
+        "aws_iam_group_policy_attachment": ("policy_arn", None, "group"),
+        "aws_iam_policy_attachment": ("policy_arn", "users", "groups"),
+    },
+}
+# group membership: type -> (users path, groups path)
+_MEMBERSHIPS = {
+    "cloudformation": {"AWS::IAM::UserToGroupAddition": ("Users", "GroupName")},
+    "terraform": {"aws_iam_user_group_membership": ("user", "groups"), "aws_iam_group_membership": ("users", "group")},
+}
+_NAMES = {
+    "AWS::IAM::User": "UserName",
+    "AWS::IAM::Group": "GroupName",
+    "aws_iam_user": "name",
+    "aws_iam_group": "name",
+}
+_MANAGED = ("AWS::IAM::ManagedPolicy", "aws_iam_policy")
+_MFA_KEY = "aws:multifactorauthpresent"
+
+
+def _values(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else [] if value is None else [value]
+
+
+def _names(ctx: Context, value: Any, target: Resource) -> bool | None:
+    """Does ``value`` (one item or a list) name ``target``, by reference or by its literal name?"""
+    literal = target.properties.get(_NAMES.get(target.type, ""))
+    answer: bool | None = False
+    for item in _values(value):
+        if isinstance(item, Unknown):
+            if any(ref.target == target.name for ref in item.refs):
+                return True
+            if not item.refs:
+                answer = None
+        elif isinstance(item, str) and isinstance(literal, str) and item == literal:
+            return True
+    return answer
+
+
+def _policy_documents(ctx: Context, user: Resource) -> tuple[list[tuple[Resource, Any]], list[str]]:
+    """The policy documents that apply to ``user`` (inline, attached, through groups, its
+    permissions boundary), each with the resource it is read from; and what could not be seen."""
+    graph, fmt = ctx.graph, user.format
+    unseen: list[str] = []
+    groups = [
+        g for g in graph.of_type(["AWS::IAM::Group", "aws_iam_group"]) if _names(ctx, user.properties.get("Groups"), g)
+    ]
+    for rtype, (users_path, groups_path) in _MEMBERSHIPS[fmt].items():
+        for membership in graph.of_type([rtype]):
+            if _names(ctx, membership.properties.get(users_path), user):
+                for group in graph.of_type(["AWS::IAM::Group", "aws_iam_group"]):
+                    if _names(ctx, membership.properties.get(groups_path), group) and group not in groups:
+                        groups.append(group)
+    for name in _values(user.properties.get("Groups")):
+        if isinstance(name, str) and not any(g.properties.get("GroupName") == name for g in groups):
+            unseen.append(f"group {name}")
+    documents: list[tuple[Resource, Any]] = []
+    arns: list[tuple[Resource, Any]] = []
+    for holder in [user, *groups]:
+        for inline in _values(holder.properties.get("Policies")):
+            if isinstance(inline, dict):
+                documents.append((holder, inline.get("PolicyDocument")))
+        arns += [(holder, arn) for arn in _values(holder.properties.get("ManagedPolicyArns"))]
+    boundary = user.properties.get("PermissionsBoundary", user.properties.get("permissions_boundary"))
+    if boundary is not None:
+        arns.append((user, boundary))
+    for rtype, (doc_path, users_path, groups_path) in _USER_POLICIES[fmt].items():
+        for attached in graph.of_type([rtype]):
+            applies = bool(users_path and _names(ctx, attached.properties.get(users_path), user)) or any(
+                groups_path and _names(ctx, attached.properties.get(groups_path), g) for g in groups
+            )
+            if applies and doc_path.endswith("_arn"):
+                arns.append((attached, attached.properties.get(doc_path)))
+            elif applies:
+                documents.append((attached, attached.properties.get(doc_path)))
+    managed = graph.of_type(_MANAGED)
+    for holder, arn in arns:
+        found = [m for m in managed if isinstance(arn, Unknown) and any(r.target == m.name for r in arn.refs)]
+        if found:
+            documents += [(m, m.properties.get("PolicyDocument", m.properties.get("policy"))) for m in found]
+        elif isinstance(arn, str) and ":aws:policy/" in arn:
+            continue  # an AWS managed policy: none denies access without MFA
+        else:
+            unseen.append(f"policy {getattr(arn, 'expr', arn)}")
+    return documents, unseen
+
+
+def _denies_without_mfa(stmt: Statement) -> bool:
+    """A Deny of (nearly) everything while aws:MultiFactorAuthPresent is false or missing."""
+    if stmt.effect != "Deny":
+        return False
+    broad = stmt.actions is not None and "*" in stmt.actions
+    broad = broad or (
+        stmt.not_actions is not None
+        and all(isinstance(a, str) and a.split(":")[0].lower() in ("iam", "sts") for a in stmt.not_actions)
+    )
+    if not broad:
+        return False
+    for op, keys in stmt.condition.items():
+        for key, values in keys.items():
+            if key.lower() != _MFA_KEY:
+                continue
+            shown = {str(v).lower() for v in values}
+            if op.lower() in ("bool", "boolifexists") and shown == {"false"}:
+                return True
+            if op.lower() == "null" and shown == {"true"}:
+                return True
+    return False
+
+
+@predicate
+def user_mfa_enforced(ctx: Context, props: Any, args: dict) -> Verdict:
+    """A policy that applies to the IAM user (``args.user_field`` names it on a Terraform
+    login profile) denies everything but MFA self-service while MFA is absent."""
+    user: Resource | None = ctx.resource
+    field = args.get("user_field")
+    if field:
+        users = [u for u in ctx.graph.of_type(["aws_iam_user"]) if _names(ctx, props.get(field), u)]
+        if not users:
+            return None, _text(
+                f"the user {field} names is not defined here", f"{field} が指すユーザーはここで定義されていません"
+            )
+        user = users[0]
+    documents, unseen = _policy_documents(ctx, user)
+    for holder, document in documents:
+        statements, why = _statements(Context(holder, ctx.graph), document)
+        if statements is None:
+            unseen.append(why)
+            continue
+        for stmt in statements:
+            if _denies_without_mfa(stmt):
+                return True, _text(
+                    f"{holder.name} denies access without MFA",
+                    f"{holder.name} が MFA のないアクセスを拒否しています",
+                )
+    if unseen:
+        return None, _text(
+            f"no policy seen here requires MFA; not seen: {', '.join(unseen)}",
+            f"ここで見える範囲には MFA を必須とするポリシーがありません。見えないもの: {', '.join(unseen)}",
+        )
+    return False, _text(
+        "no policy of the user or its groups denies access without MFA",
+        "ユーザーまたはそのグループのポリシーに、MFA のないアクセスを拒否するものがありません",
+    )
