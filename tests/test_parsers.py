@@ -287,8 +287,13 @@ def test_preprocessor_tags_are_unknown_values_and_foreach_is_listed() -> None:
     assert template.skipped == [("t.yaml:4", "Fn::ForEach::Buckets is not expanded yet")]
     value = template.resources[0].properties["WebsiteConfiguration"]
     assert isinstance(value, Unknown) and "Rain::Embed" in value.expr
-    with pytest.raises(LoadError, match="unknown tag !ValueOf"):
-        load("a: !ValueOf x")
+    with pytest.raises(LoadError, match="unknown tag !ValueOff"):
+        load("a: !ValueOff x")
+    # the Rules section's functions have short forms too (AWS's own templates use them)
+    assert load("a: !ValueOf [P, Tag]\nb: !RefAll AWS::EC2::VPC::Id") == {
+        "a": {"Fn::ValueOf": ["P", "Tag"]},
+        "b": {"Fn::RefAll": "AWS::EC2::VPC::Id"},
+    }
 
 
 def test_cfn_conditions_mappings_select_split_and_given_parameters() -> None:

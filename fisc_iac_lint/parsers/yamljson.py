@@ -81,6 +81,13 @@ _SHORT_FORMS = {
     "!ToJsonString": "Fn::ToJsonString",
     "!Length": "Fn::Length",
     "!ForEach": "Fn::ForEach",
+    # the functions of a template's Rules section (parameter assertions)
+    "!ValueOf": "Fn::ValueOf",
+    "!ValueOfAll": "Fn::ValueOfAll",
+    "!RefAll": "Fn::RefAll",
+    "!Contains": "Fn::Contains",
+    "!EachMemberEquals": "Fn::EachMemberEquals",
+    "!EachMemberIn": "Fn::EachMemberIn",
 }
 _SCALAR_ONLY = {"!Ref", "!Condition"}
 
