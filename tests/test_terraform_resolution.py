@@ -225,3 +225,9 @@ def test_a_plan_that_is_not_valid_json_is_one_error(tmp_path: Path) -> None:
     (tmp_path / "plan.json").write_text('{"format_version": "1.2", "planned_values": {', encoding="utf-8")
     report = lint([str(tmp_path)], Options())
     assert len(report.errors) == 1 and report.errors[0].file.endswith("plan.json")
+
+
+def test_file_reads_a_document_beside_the_module() -> None:
+    actual, report = findings(CASES / "file-function")
+    assert actual == expected(CASES / "file-function")
+    assert {u.resource_name for u in report.unknowns} == {"aws_s3_bucket.missing"}

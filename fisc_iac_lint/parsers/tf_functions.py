@@ -211,6 +211,22 @@ def _zipmap(keys: Any, values: Any) -> Any:
 
 
 _END = object()
+MAX_FILE_FUNCTION_BYTES = 1024 * 1024
+
+
+def _file(path: Any) -> Any:
+    """file("${path.module}/policy.json"): a regular file's UTF-8 text, at most 1 MB."""
+    import os
+
+    if not isinstance(path, str) or not os.path.isfile(path):  # never a pipe or a device
+        return UNKNOWN
+    try:
+        if os.path.getsize(path) > MAX_FILE_FUNCTION_BYTES:
+            return UNKNOWN
+        with open(path, encoding="utf-8") as handle:
+            return handle.read(MAX_FILE_FUNCTION_BYTES)
+    except (OSError, UnicodeDecodeError):
+        return UNKNOWN
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
@@ -236,6 +252,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     ),
     "length": lambda v: len(v) if isinstance(v, (list, dict, str)) and known(v) else UNKNOWN,
     "format": _format,
+    "file": _file,
+    "fileexists": lambda path: __import__("os").path.isfile(path) if isinstance(path, str) else UNKNOWN,
     "contains": lambda items, value: value in items if isinstance(items, list) and known(items, value) else UNKNOWN,
     "keys": lambda m: Sequence(sorted(m)) if isinstance(m, dict) else UNKNOWN,
     "values": lambda m: Sequence(m[k] for k in sorted(m)) if isinstance(m, dict) else UNKNOWN,
