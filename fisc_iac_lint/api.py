@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -142,7 +143,7 @@ def parse_terraform(
             for path in terraform.module_files(module_dir):
                 shown = discovery.display(path)
                 try:
-                    bodies[shown] = hcl.parse(read_text(path, max_bytes))
+                    bodies[shown] = _parsed_hcl(path, max_bytes)
                 except (InputError, hcl.HclError) as exc:
                     errors.append(ParseError(shown, str(exc)))
             loaded[key] = bodies
@@ -189,6 +190,29 @@ def parse_plan(path: str, max_bytes: int = MAX_FILE_BYTES) -> Template | None | 
         given = tfvars.Given(files=(("plan variables", values),))
         source, _ = parse_terraform(discovery.display(directory), max_bytes, given)
     return tfplan.build(doc, path, source)
+
+
+_HCL_MEMO: "OrderedDict[tuple[str, int, int], Any]" = OrderedDict()
+_HCL_MEMO_SIZE = 256  # files: a shared module called from many root modules is parsed once
+
+
+def _parsed_hcl(path: str, max_bytes: int) -> Any:
+    """A ``.tf`` file's Body, parsed once per process while the file is unchanged."""
+    from .parsers import hcl
+
+    try:
+        stat = os.stat(path)
+        key = (os.path.realpath(path), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return hcl.parse(read_text(path, max_bytes))
+    if key in _HCL_MEMO:
+        _HCL_MEMO.move_to_end(key)
+        return _HCL_MEMO[key]
+    body = hcl.parse(read_text(path, max_bytes))
+    _HCL_MEMO[key] = body
+    if len(_HCL_MEMO) > _HCL_MEMO_SIZE:
+        _HCL_MEMO.popitem(last=False)
+    return body
 
 
 def read_var_files(paths: tuple[str, ...]) -> tuple[tuple[tuple[str, dict[str, Any]], ...], list[ParseError]]:
@@ -293,8 +317,9 @@ def lint(paths: list[str], options: Options | None = None) -> Report:
     report.findings = list({f.id: f for f in report.findings[::-1]}.values())
     report.findings.sort(key=lambda f: (f.file, f.line, f.rule_id, f.resource_name))
     report.unknowns.sort(key=lambda u: (u.file, u.line, u.rule_id, u.resource_name))
-    report.errors.sort(key=lambda e: (e.file, e.message))
-    report.warnings.sort(key=lambda e: (e.file, e.message))
+    # a module called from several roots is read with each: its problems are reported once
+    report.errors = sorted(set(report.errors), key=lambda e: (e.file, e.message))
+    report.warnings = sorted(set(report.warnings), key=lambda e: (e.file, e.message))
     report.skipped.sort()
     return report
 
