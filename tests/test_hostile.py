@@ -190,3 +190,26 @@ def test_output_is_identical_across_worker_counts() -> None:
         for jobs in ("1", "2", "3")
     ]
     assert outputs[0] and outputs[0] == outputs[1] == outputs[2]
+
+
+def test_hostile_terraform_modules(tmp_path: Path) -> None:
+    """Modules nested past the limit, modules that fan out exponentially, a huge count: bounded."""
+    for i in range(40):  # m0 -> m1 -> ... -> m39
+        (tmp_path / "deep" / f"m{i}").mkdir(parents=True)
+        call = f'module "next" {{\n  source = "../m{i + 1}"\n}}\n' if i < 39 else ""
+        (tmp_path / "deep" / f"m{i}" / "main.tf").write_text(call + 'resource "aws_sns_topic" "t" {}\n')
+    for i in range(24):  # f0 calls f1 twice, f1 calls f2 twice, ...: 2**24 instances if unbounded
+        (tmp_path / "fan" / f"f{i}").mkdir(parents=True)
+        calls = "".join(f'module "c{k}" {{\n  source = "../f{i + 1}"\n}}\n' for k in range(2)) if i < 23 else ""
+        (tmp_path / "fan" / f"f{i}" / "main.tf").write_text(calls + 'resource "aws_sns_topic" "t" {}\n')
+    (tmp_path / "count").mkdir()
+    (tmp_path / "count" / "main.tf").write_text('resource "aws_sns_topic" "t" {\n  count = 100000000\n}\n')
+    code, stderr, stdout = scan(tmp_path, "--select", "FIL0002", "-v")
+    assert code == 2
+    found = {Path(f).relative_to(tmp_path).as_posix(): r for f, r in errors_by_file(stderr).items()}
+    assert found.pop("deep/m31/main.tf") == "line 1: module.next nests modules more than 32 deep"
+    [(fan, reason)] = found.items()
+    assert fan.startswith("fan/f") and reason.endswith(
+        "more than 2000 module instances under one root module; the rest are not expanded"
+    )
+    assert "aws_sns_topic.t: more than 1000 instances, checked once with unknown keys" in stdout

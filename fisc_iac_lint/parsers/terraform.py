@@ -47,6 +47,7 @@ from .tf_functions import FUNCTIONS, UNKNOWN, is_scalar, operate, to_string
 MAX_LOCAL_DEPTH = 100  # locals built from locals: a limit that protects the runner
 MAX_MODULE_DEPTH = 32  # modules calling modules
 MAX_INSTANCES = 1000  # count / for_each beyond this: one resource, checked with unknown keys
+MAX_MODULE_INSTANCES = 2000  # module instances under one root: calls that fan out stop here
 _META_ARGUMENTS = {"depends_on"}
 _MODULE_ARGUMENTS = {"source", "version", "count", "for_each", "providers", "depends_on"}
 _SKIPPED_BLOCKS = {"provisioner", "connection"}
@@ -149,6 +150,7 @@ class _Tree:
         self.template = template
         self.problems: list[ParseError] = []
         self.files: list[str] = list(template.files)
+        self.expanded = 0  # module instances so far
         self._installed: dict[str, str] | None = None
 
     def installed(self, key: str) -> str | None:
@@ -353,7 +355,10 @@ class _Module:
             self._busy.discard(("instances", local))
         if keys is not None and len(keys) > MAX_INSTANCES and self.tree is not None:
             self.tree.template.skipped.append(
-                (f"{path}:{block.line}", f"{self.prefix}{local}: {len(keys)} instances, checked once as unknown")
+                (
+                    f"{path}:{block.line}",
+                    f"{self.prefix}{local}: more than {MAX_INSTANCES} instances, checked once with unknown keys",
+                )
             )
             keys = None
         self._instances[local] = keys
@@ -367,7 +372,7 @@ class _Module:
             number = as_number(value) if not isinstance(value, Unknown) else None
             if number is None or number < 0 or int(number) != number:
                 return None
-            return list(range(int(number)))
+            return list(range(min(int(number), MAX_INSTANCES + 1)))  # past the limit: see instances()
         if for_each is not None:
             value = self.eval(for_each.expr, ())
             if isinstance(value, dict) and not any(isinstance(k, Unknown) for k in value):
@@ -401,9 +406,21 @@ class _Module:
                 why = f"nests modules more than {MAX_MODULE_DEPTH} deep"
             tree.problems.append(ParseError(path, f"line {block.line}: module.{call} {why}"))
             return None
+        if tree.expanded >= MAX_MODULE_INSTANCES:
+            if tree.expanded == MAX_MODULE_INSTANCES:
+                tree.problems.append(
+                    ParseError(
+                        path,
+                        f"line {block.line}: module.{call}: more than {MAX_MODULE_INSTANCES} module instances "
+                        "under one root module; the rest are not expanded",
+                    )
+                )
+                tree.expanded += 1
+            return None
         bodies = tree.load(directory)
         if not bodies:
             return None
+        tree.expanded += 1
         tree.files.extend(bodies)
         saved = self.scope, self.source, self.edges
         keys = self.instances(f"module.{call}")
