@@ -307,7 +307,7 @@ class _Scan:
         self.check_suppressions(template)
         for result in evaluate(graph, self.account_policies, self.params, keep_passes=True):
             # keep the evidence, not the graph: the resource without its properties
-            light = replace(result.resource, properties=Mapping(), metadata=None)
+            light = replace(result.resource, properties=Mapping(), metadata=None, variants=())
             self.account_evidence.append(replace(result, resource=light))
 
     def record(self, result: Result) -> None:

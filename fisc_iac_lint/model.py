@@ -101,6 +101,10 @@ class Resource:
     kind: str = "resource"  # resource | data | module (Terraform)
     metadata: Mapping | None = None  # CloudFormation Metadata
     suppressions: tuple[Any, ...] = ()  # suppressions.Suppression written next to the resource
+    # The same resource as it deploys under each assignment of the unknown conditions its
+    # properties depend on (CloudFormation Fn::If); empty when nothing depends on one.
+    variants: tuple["Resource", ...] = ()
+    assumptions: tuple[tuple[str, bool], ...] = ()  # a variant's condition values, in the order decided
 
     def line_of(self, path: tuple[Any, ...]) -> int:
         """The line of the deepest node of ``path`` that exists."""

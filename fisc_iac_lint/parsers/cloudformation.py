@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..model import CLOUDFORMATION, Edge, Mapping, Ref, Resource, Sequence, Template, Unknown, refs_in
@@ -102,28 +102,41 @@ def build(doc: Mapping, path: str, parameters: dict[str, Any] | None = None) -> 
         if not isinstance(raw_props, dict):
             raise LoadError(f"line {line}: Properties of {logical_id} must be a mapping")
         ctx.source, ctx.edges = str(logical_id), []
-        props = ctx.resolve(raw_props, ())  # edge paths are relative to Properties
-        if not isinstance(props, Mapping):
-            props = Mapping(line=line)
+        ctx.assume({})
+        props = _properties(ctx.resolve(raw_props, ()), line)  # edge paths are relative to Properties
+        edges, met = ctx.edges, ctx.met
         depends = body.get("DependsOn")
         for target in [depends] if isinstance(depends, str) else depends or []:
             if isinstance(target, str):
-                ctx.edges.append(Edge(str(logical_id), target, ("DependsOn",), None, "depends_on"))
-        template.resources.append(
-            Resource(
-                format=CLOUDFORMATION,
-                type=body["Type"],
-                name=str(logical_id),
-                properties=props,
-                file=path,
-                line=line,
-                end_line=getattr(body, "end_line", line),
-                metadata=body.get("Metadata") if isinstance(body.get("Metadata"), Mapping) else None,
-                suppressions=tuple(from_metadata(body.get("Metadata"))),
-            )
+                edges.append(Edge(str(logical_id), target, ("DependsOn",), None, "depends_on"))
+        resource = Resource(
+            format=CLOUDFORMATION,
+            type=body["Type"],
+            name=str(logical_id),
+            properties=props,
+            file=path,
+            line=line,
+            end_line=getattr(body, "end_line", line),
+            metadata=body.get("Metadata") if isinstance(body.get("Metadata"), Mapping) else None,
+            suppressions=tuple(from_metadata(body.get("Metadata"))),
         )
-        template.edges.extend(ctx.edges)
+        if met:
+            # the resource exists only where its own Condition holds: its variants assume it
+            root = {condition: True} if isinstance(condition, str) and ctx.condition(condition) is None else {}
+            resource.variants = tuple(
+                replace(resource, properties=_properties(p, line), assumptions=tuple(a.items()))
+                for a, p in ctx.variants(raw_props, root)
+            )
+        template.resources.append(resource)
+        template.edges.extend(edges)
     return template
+
+
+MAX_ASSUMED = 3  # unknown conditions split per resource: at most 2**3 = 8 variants
+
+
+def _properties(value: Any, line: int) -> Mapping:
+    return value if isinstance(value, Mapping) else Mapping(line=line)
 
 
 @dataclass
@@ -134,7 +147,36 @@ class _Context:
     conditions: dict[str, Any] = field(default_factory=dict)
     source: str = ""
     edges: list[Edge] = field(default_factory=list)
+    met: list[str] = field(default_factory=list)  # unknown conditions an Fn::If met, in order
     _decided: dict[str, bool | None] = field(default_factory=dict)
+
+    def assume(self, assumptions: dict[str, bool]) -> None:
+        """Take these conditions as given (and what follows from them) until the next call."""
+        self._decided, self.met = dict(assumptions), []
+
+    def variants(self, raw: Any, root: dict[str, bool]) -> list[tuple[dict[str, bool], Any]]:
+        """``raw`` resolved under each assignment of the unknown conditions it meets.
+
+        A decision tree: the first condition still unknown under an assignment splits it in
+        two, so that conditions derived from one another are never assigned inconsistently
+        (NotProd follows IsProd). Beyond MAX_ASSUMED splits the rest stay unknown values.
+        """
+        leaves: list[tuple[dict[str, bool], Any]] = []
+        pending = [root]
+        edges = self.edges
+        while pending:
+            assumptions = pending.pop(0)
+            self.assume(assumptions)
+            self.edges = []  # the unassigned resolution recorded every edge already
+            value = self.resolve(raw, ())
+            open_ = [name for name in self.met if name not in assumptions]
+            if open_ and len(assumptions) - len(root) < MAX_ASSUMED:
+                pending += [{**assumptions, open_[0]: True}, {**assumptions, open_[0]: False}]
+            else:
+                leaves.append((assumptions, value))
+        self.edges = edges
+        self.assume({})
+        return leaves
 
     def condition(self, name: str) -> bool | None:
         """A named condition's value where its inputs are known; None where they are not."""
@@ -208,6 +250,8 @@ class _Context:
             decided = self.condition(arg[0])
             if decided is not None:
                 return self.resolve(arg[1] if decided else arg[2], (*path, 1 if decided else 2))
+            if arg[0] not in self.met:
+                self.met.append(arg[0])
         if key == "Fn::FindInMap":
             found = self._find_in_map(arg, path)
             if found is not _UNRESOLVED:
