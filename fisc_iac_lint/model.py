@@ -139,6 +139,7 @@ class Template:
     files: tuple[str, ...] = ()  # every file the unit was read from
     problems: list[ParseError] = field(default_factory=list)  # read, but something is wrong
     skipped: list[tuple[str, str]] = field(default_factory=list)  # parts not checked, for --verbose
+    account_id: str | None = None  # the account it deploys to, when given (CloudFormation AWS::AccountId)
 
 
 def walk(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:

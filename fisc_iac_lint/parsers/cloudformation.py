@@ -8,12 +8,15 @@ forms, ``${X}`` / ``${X.Attr}`` in ``Fn::Sub``, ``DependsOn``) is an edge.
 
 from __future__ import annotations
 
+import base64
+import ipaddress
+import itertools
 import json
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..model import CLOUDFORMATION, Edge, Mapping, Ref, Resource, Sequence, Template, Unknown, refs_in
+from ..model import CLOUDFORMATION, Edge, Mapping, Ref, Resource, Sequence, Template, Unknown, as_number, refs_in
 from ..suppressions import from_metadata
 from ..tristate import all3, any3, not3
 from .yamljson import LoadError, load
@@ -46,10 +49,46 @@ def load_document(text: str, path: str) -> Any:
     return load(text, json_mode=path.lower().endswith(".json"))
 
 
+PSEUDO_PARAMETERS = (
+    "AWS::AccountId",
+    "AWS::Region",
+    "AWS::Partition",
+    "AWS::URLSuffix",
+    "AWS::StackName",
+    "AWS::StackId",
+    "AWS::NotificationARNs",
+)
+# region prefix -> (partition, URL suffix); the first that matches wins
+_PARTITIONS = (
+    ("cn-", "aws-cn", "amazonaws.com.cn"),
+    ("us-gov-", "aws-us-gov", "amazonaws.com"),
+    ("us-isob-", "aws-iso-b", "sc2s.sgov.gov"),
+    ("us-iso-", "aws-iso", "c2s.ic.gov"),
+    ("", "aws", "amazonaws.com"),
+)
+
+
+def _pseudo_values(given: dict[str, Any]) -> dict[str, Any]:
+    """The pseudo parameters given (``--parameter AWS::Region=...``); Partition and URLSuffix follow the region."""
+    values = {name: given[name] for name in PSEUDO_PARAMETERS if name in given}
+    region = values.get("AWS::Region")
+    if isinstance(region, str):
+        partition, suffix = next((p, s) for prefix, p, s in _PARTITIONS if region.startswith(prefix))
+        values.setdefault("AWS::Partition", partition)
+        values.setdefault("AWS::URLSuffix", suffix)
+    arns = values.get("AWS::NotificationARNs")
+    if isinstance(arns, str):
+        values["AWS::NotificationARNs"] = [arn.strip() for arn in arns.split(",") if arn.strip()]
+    return values
+
+
 def _parameter_values(doc: Mapping, given: dict[str, Any]) -> dict[str, Any]:
-    """Values given (--parameter, a parameters file) over defaults; list types split on commas."""
+    """Values given (--parameter, a parameters file) over defaults; list types split on commas.
+
+    Pseudo parameters (AWS::Region ...) take the values given; the others stay unknown.
+    """
     declared = doc.get("Parameters") if isinstance(doc.get("Parameters"), dict) else {}
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = _pseudo_values(given)
     for name, body in declared.items():
         if not isinstance(body, dict):
             continue
@@ -81,7 +120,8 @@ def build(doc: Mapping, path: str, parameters: dict[str, Any] | None = None) -> 
         mappings=doc.get("Mappings") if isinstance(doc.get("Mappings"), dict) else {},
         conditions=doc.get("Conditions") if isinstance(doc.get("Conditions"), dict) else {},
     )
-    template = Template(format=CLOUDFORMATION, path=path, files=(path,))
+    account = ctx.parameters.get("AWS::AccountId")
+    template = Template(format=CLOUDFORMATION, path=path, files=(path,), account_id=str(account) if account else None)
     for logical_id, body in resources.items():
         line = resources.line_of(logical_id) if isinstance(resources, Mapping) else 0
         condition = body.get("Condition") if isinstance(body, dict) else None
@@ -265,6 +305,15 @@ class _Context:
             text = self.resolve(arg[1], (*path, 1))
             if isinstance(text, str) and arg[0]:
                 return Sequence(text.split(arg[0]), line=getattr(arg, "line", 0))
+        if key == "Fn::Base64":
+            text = self.resolve(arg, path)
+            if isinstance(text, str):
+                return base64.b64encode(text.encode("utf-8")).decode("ascii")
+        if key == "Fn::Cidr" and isinstance(arg, list) and len(arg) == 3:
+            blocks = _cidr(*(self.resolve(a, (*path, i)) for i, a in enumerate(arg)))
+            if blocks is not None:
+                return Sequence(blocks, line=getattr(arg, "line", 0))
+        # Fn::GetAZs stays unknown even in a known region: the zones differ between accounts.
         # Everything else is resolved by later work; keep its references.
         refs = self._collect_refs(arg, path)
         return Unknown(_text(key, arg), tuple(refs), maybe_absent=key == "Fn::If")
@@ -347,6 +396,23 @@ class _Context:
     def _collect_refs(self, arg: Any, path: tuple[Any, ...]) -> list[Ref]:
         """Resolve ``arg`` only to record the edges and references inside it."""
         return refs_in(self.resolve(arg, path))
+
+
+def _cidr(block: Any, count: Any, bits: Any) -> list[str] | None:
+    """Fn::Cidr: the first ``count`` subnets of ``block`` with ``bits`` host bits each; None if not computable."""
+    count, bits = as_number(count), as_number(bits)
+    if not isinstance(block, str) or not isinstance(count, int) or not isinstance(bits, int):
+        return None
+    try:
+        network = ipaddress.ip_network(block.strip(), strict=False)
+        prefix = network.max_prefixlen - bits
+        if not 1 <= count <= 256 or not network.prefixlen <= prefix <= network.max_prefixlen:
+            return None
+        subnets = itertools.islice(network.subnets(new_prefix=prefix), count)
+        blocks = [str(subnet) for subnet in subnets]
+    except ValueError:
+        return None
+    return blocks if len(blocks) == count else None
 
 
 def _getatt_parts(arg: Any) -> tuple[str, str | None]:
