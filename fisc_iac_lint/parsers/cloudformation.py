@@ -111,6 +111,11 @@ def _parameter_values(doc: Mapping, given: dict[str, Any]) -> dict[str, Any]:
 
 def build(doc: Mapping, path: str, parameters: dict[str, Any] | None = None) -> Template:
     """Build the template's resources and edges; LoadError if its shape is wrong."""
+    if doc.get("Transform"):
+        from . import sam  # the translator only for a template that needs it
+
+        if sam.uses_transform(doc):
+            doc = sam.expand(doc, parameters or {})
     resources = doc.get("Resources")
     if not isinstance(resources, dict):
         raise LoadError("Resources must be a mapping of logical ids to resources")

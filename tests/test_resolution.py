@@ -1,0 +1,83 @@
+"""Templates read as they will deploy: SAM, nested stacks and CDK output, end to end."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from fisc_iac_lint.api import Options, lint
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "fisc_iac_lint", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+SAM_FUNCTION = """
+    Transform: [AWS::Serverless-2016-10-31]
+    Resources:
+      Worker:
+        Type: AWS::Serverless::Function
+        Properties: {CodeUri: ./src, Handler: app.handler, Runtime: python3.12}
+    """
+
+
+def test_sam_transform_as_a_list_is_expanded(tmp_path: Path) -> None:
+    template = write(tmp_path / "sam.yaml", SAM_FUNCTION)
+    report = lint([str(template)], Options(select=frozenset({"lambda-function-outside-vpc"}), jobs=1))
+    assert report.errors == []
+    assert [(f.resource_name, f.resource_type, f.line) for f in report.findings] == [
+        ("Worker", "AWS::Lambda::Function", 4)
+    ]
+
+
+def test_a_sam_error_is_one_line_and_the_scan_goes_on(tmp_path: Path) -> None:
+    write(
+        tmp_path / "bad.yaml",
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Worker:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: ./src
+              Handler: app.handler
+              Runtime: python3.12
+              Events:
+                Tick: {Type: NoSuchEvent}
+        """,
+    )
+    write(tmp_path / "good.yaml", SAM_FUNCTION)
+    result = run(str(tmp_path), "--select", "lambda-function-outside-vpc")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        f"fisc-iac-lint: error: {tmp_path / 'bad.yaml'}: SAM transform failed:"
+    )
+    assert "Traceback" not in result.stderr and "Worker" in lines[0]
+    assert "good.yaml" in result.stdout
+
+
+def test_a_template_without_the_transform_does_not_import_the_translator() -> None:
+    probe = (
+        "import sys; from fisc_iac_lint.api import lint, Options\n"
+        "lint(['fixtures/resolution/pseudo-parameters'], Options(jobs=1))\n"
+        "print('samtranslator' in sys.modules)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "False", out.stderr
+
