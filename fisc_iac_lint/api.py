@@ -214,6 +214,9 @@ def lint(paths: list[str], options: Options | None = None) -> Report:
     return report
 
 
+MAX_NESTING = 10  # nested stacks below nested stacks
+# what a parent's --parameter values hand down to its nested stacks (each has its own name and id)
+NESTED_PSEUDO_PARAMETERS = ("AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::URLSuffix")
 PARALLEL_THRESHOLD = 16  # fewer units than this: starting workers costs more than it saves
 _WORKER_SCAN: "_Scan | None" = None  # the scan a forked worker inherits
 
@@ -295,6 +298,13 @@ class _Scan:
             if template is None:
                 return
             report.scanned.extend(template.files)
+        self.evaluate(template)
+        self.check_suppressions(template)
+        self.nested(template, (os.path.realpath(template.path),))
+
+    def evaluate(self, template: Template, prefix: str = "") -> None:
+        """Every policy on one template; ``prefix`` names the nested stack it is linted as."""
+        report = self.report
         report.skipped.extend(template.skipped)
         cycle = find_cycle(e for e in template.edges if e.target in {r.name for r in template.resources})
         if cycle:  # CloudFormation and Terraform both reject it; the other resources are still checked
@@ -303,12 +313,36 @@ class _Scan:
             )
         graph = Graph(template)
         for result in evaluate(graph, self.resource_policies, self.params):
+            if prefix:
+                result = replace(result, resource=replace(result.resource, name=prefix + result.resource.name))
             self.record(result)
-        self.check_suppressions(template)
         for result in evaluate(graph, self.account_policies, self.params, keep_passes=True):
             # keep the evidence, not the graph: the resource without its properties
             light = replace(result.resource, properties=Mapping(), metadata=None, variants=())
             self.account_evidence.append(replace(result, resource=light))
+
+    def nested(self, parent: Template, chain: tuple[str, ...], prefix: str = "") -> None:
+        """Each local nested stack of ``parent``: its template linted with the parameters the parent passes.
+
+        Its findings name the stack (``Data/Db``); a template already on ``chain`` is a cycle.
+        """
+        pseudo = {k: v for k, v in self.options.cfn_parameters.items() if k in NESTED_PSEUDO_PARAMETERS}
+        for stack in parent.nested:
+            where = f"line {stack.line}: nested stack {stack.name} ({stack.path})"
+            real = os.path.realpath(stack.path)
+            if real in chain or len(chain) > MAX_NESTING:
+                self.report.errors.append(ParseError(parent.path, f"{where} includes itself: not linted again"))
+                continue
+            child = parse_cloudformation(stack.path, self.options.max_file_bytes, {**pseudo, **stack.parameters})
+            if not isinstance(child, Template):
+                reason = child.message if child else "not a CloudFormation template"
+                self.report.errors.append(ParseError(parent.path, f"{where}: {reason}"))
+                continue
+            if stack.path not in self.report.scanned:
+                self.report.scanned.append(stack.path)
+            name = f"{prefix}{stack.name}/"
+            self.evaluate(child, name)
+            self.nested(child, (*chain, real), name)
 
     def record(self, result: Result) -> None:
         if result.ok is None:

@@ -128,6 +128,16 @@ class ParseError:
     message: str
 
 
+@dataclass(frozen=True)
+class NestedStack:
+    """A CloudFormation stack resource whose template is a local file (as ``aws cloudformation package`` reads)."""
+
+    name: str  # the stack resource's logical id
+    path: str  # the child template, relative to the parent's directory as the parent's path is
+    parameters: dict[str, Any]  # the values the parent passes, resolved in the parent (Unknown where not known)
+    line: int
+
+
 @dataclass
 class Template:
     """One parsed input unit: a CloudFormation template or a Terraform module."""
@@ -140,6 +150,7 @@ class Template:
     problems: list[ParseError] = field(default_factory=list)  # read, but something is wrong
     skipped: list[tuple[str, str]] = field(default_factory=list)  # parts not checked, for --verbose
     account_id: str | None = None  # the account it deploys to, when given (CloudFormation AWS::AccountId)
+    nested: list[NestedStack] = field(default_factory=list)  # CloudFormation stacks from local templates
 
 
 def walk(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:

@@ -81,3 +81,53 @@ def test_a_template_without_the_transform_does_not_import_the_translator() -> No
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "False", out.stderr
 
+
+def test_a_nested_stack_is_linted_with_the_parameters_its_parent_passes(tmp_path: Path) -> None:
+    write(
+        tmp_path / "parent.yaml",
+        """
+        Parameters:
+          KeyArn: {Type: String}
+        Resources:
+          Topics:
+            Type: AWS::CloudFormation::Stack
+            Properties:
+              TemplateURL: ./nested/topics.yaml
+              Parameters: {Key: !Ref KeyArn, Other: alias/aws/sns}
+          Loop:
+            Type: AWS::CloudFormation::Stack
+            Properties: {TemplateURL: parent.yaml}
+          Missing:
+            Type: AWS::CloudFormation::Stack
+            Properties: {TemplateURL: gone.yaml}
+        """,
+    )
+    write(
+        tmp_path / "nested" / "topics.yaml",
+        """
+        Parameters:
+          Key: {Type: String, Default: ""}
+          Other: {Type: String, Default: ""}
+        Resources:
+          Unknown:
+            Type: AWS::SNS::Topic
+            Properties: {KmsMasterKeyId: !Ref Key}
+          Known:
+            Type: AWS::SNS::Topic
+            Properties: {KmsMasterKeyId: !Ref Other}
+        """,
+    )
+    report = lint([str(tmp_path / "parent.yaml")], Options(select=frozenset({"sns-topic-unencrypted"}), jobs=1))
+    # the parent's parameter without a value is unknown in the child, not the child's Default
+    assert [(u.resource_name, u.file) for u in report.unknowns] == [
+        ("Topics/Unknown", str(tmp_path / "nested" / "topics.yaml"))
+    ]
+    assert report.findings == []
+    assert [e.message for e in report.errors] == [
+        "line 12: nested stack Loop (" + str(tmp_path / "parent.yaml") + ") includes itself: not linted again",
+        "line 15: nested stack Missing (" + str(tmp_path / "gone.yaml") + "): cannot read: No such file or directory",
+    ]
+    # linted on its own, the child takes its Defaults
+    alone = lint([str(tmp_path / "nested")], Options(select=frozenset({"sns-topic-unencrypted"}), jobs=1))
+    assert [f.resource_name for f in alone.findings] == ["Unknown", "Known"]
+

@@ -12,11 +12,24 @@ import base64
 import ipaddress
 import itertools
 import json
+import os
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..model import CLOUDFORMATION, Edge, Mapping, Ref, Resource, Sequence, Template, Unknown, as_number, refs_in
+from ..model import (
+    CLOUDFORMATION,
+    Edge,
+    Mapping,
+    NestedStack,
+    Ref,
+    Resource,
+    Sequence,
+    Template,
+    Unknown,
+    as_number,
+    refs_in,
+)
 from ..suppressions import from_metadata
 from ..tristate import all3, any3, not3
 from .yamljson import LoadError, load
@@ -174,7 +187,23 @@ def build(doc: Mapping, path: str, parameters: dict[str, Any] | None = None) -> 
             )
         template.resources.append(resource)
         template.edges.extend(edges)
+        if resource.type == "AWS::CloudFormation::Stack":
+            template.nested.extend(_nested_stack(resource))
     return template
+
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def _nested_stack(stack: Resource) -> list[NestedStack]:
+    """The stack's template when TemplateURL is a local path, relative to the parent template."""
+    url = stack.properties.get("TemplateURL")
+    if not isinstance(url, str) or not url.strip() or _URL.match(url):
+        return []
+    given = stack.properties.get("Parameters")
+    parameters = dict(given) if isinstance(given, dict) else {}
+    path = os.path.normpath(os.path.join(os.path.dirname(stack.file), url.strip()))
+    return [NestedStack(stack.name, path, parameters, stack.properties.line_of("TemplateURL"))]
 
 
 MAX_ASSUMED = 3  # unknown conditions split per resource: at most 2**3 = 8 variants
