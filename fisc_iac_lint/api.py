@@ -158,6 +158,8 @@ def _finding(result: Result, occurrence: int) -> Finding:
         controls=_controls(policy.id, policy.config_rule),
         remediation=policy.text["remediation"],
         format=resource.format,
+        construct=resource.construct,
+        source=resource.source,
     )
 
 

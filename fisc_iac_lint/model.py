@@ -105,6 +105,8 @@ class Resource:
     # properties depend on (CloudFormation Fn::If); empty when nothing depends on one.
     variants: tuple["Resource", ...] = ()
     assumptions: tuple[tuple[str, bool], ...] = ()  # a variant's condition values, in the order decided
+    construct: str | None = None  # the CDK construct path that made it (Metadata aws:cdk:path)
+    source: str | None = None  # the app code that made it, "file:line" (a CDK stack trace), when known
 
     def line_of(self, path: tuple[Any, ...]) -> int:
         """The line of the deepest node of ``path`` that exists."""
@@ -231,6 +233,15 @@ class Finding:
     message_ja: str = ""
     suppressed: dict[str, Any] | None = None  # {reason, expires, line} when a suppression applies
     baselined: bool = False  # recorded in the --baseline file: not new
+    construct: str | None = None  # CDK construct path of the resource
+    source: str | None = None  # "file:line" of the app code that made the resource (CDK), when known
+
+    def origin(self, lang: str) -> str:
+        """Where the resource was made, for a CDK app: "construct App/Bucket/Resource (lib/app.ts:14)"; else ""."""
+        if not self.construct:
+            return ""
+        word = "コンストラクト" if lang == "ja" else "construct"
+        return f"{word} {self.construct}" + (f" ({self.source})" if self.source else "")
 
     def text(self, lang: str) -> dict[str, str]:
         """Title, message and remediation in one language."""

@@ -131,3 +131,12 @@ def test_a_nested_stack_is_linted_with_the_parameters_its_parent_passes(tmp_path
     alone = lint([str(tmp_path / "nested")], Options(select=frozenset({"sns-topic-unencrypted"}), jobs=1))
     assert [f.resource_name for f in alone.findings] == ["Unknown", "Known"]
 
+
+def test_cdk_findings_name_the_construct_and_the_source_line_of_the_trace() -> None:
+    report = lint(["tests/inputs/cdk-source/cdk.out"], Options(select=frozenset({"FIL0002", "FIL0409"}), jobs=1))
+    assert report.errors == []
+    assert [(f.resource_name, f.construct, f.source) for f in report.findings] == [
+        ("Uploads5A1B2C3D", "AppStack/Uploads/Resource", "/home/dev/app/lib/app-stack.ts:14"),
+        ("AuditTopic9F8E7D6C", "AppStack/Audit/Topic/Resource", None),
+        ("LegacyTopic", None, None),
+    ]

@@ -177,6 +177,7 @@ def build(doc: Mapping, path: str, parameters: dict[str, Any] | None = None) -> 
             end_line=getattr(body, "end_line", line),
             metadata=body.get("Metadata") if isinstance(body.get("Metadata"), Mapping) else None,
             suppressions=tuple(from_metadata(body.get("Metadata"))),
+            construct=_construct_path(body.get("Metadata")),
         )
         if met:
             # the resource exists only where its own Condition holds: its variants assume it
@@ -189,7 +190,18 @@ def build(doc: Mapping, path: str, parameters: dict[str, Any] | None = None) -> 
         template.edges.extend(edges)
         if resource.type == "AWS::CloudFormation::Stack":
             template.nested.extend(_nested_stack(resource))
+    if any(r.construct for r in template.resources):
+        from . import cdk
+
+        made = cdk.sources(path)
+        for resource in template.resources:
+            resource.source = made.get(resource.name)
     return template
+
+
+def _construct_path(metadata: Any) -> str | None:
+    path = metadata.get("aws:cdk:path") if isinstance(metadata, dict) else None
+    return path if isinstance(path, str) and path else None
 
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")

@@ -104,14 +104,23 @@ def as_dict(report: Report, lang: str = "en") -> dict[str, Any]:
         location: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": f.file}}}
         if f.line > 0:
             location["physicalLocation"]["region"] = {"startLine": f.line}
+        resource: dict[str, Any] = {"type": f.resource_type, "name": f.resource_name}
+        origin = ""
+        if f.construct:
+            resource.update(construct=f.construct, source=f.source)
+            origin = f"; {f.origin(lang)}"
         result: dict[str, Any] = {
             "ruleId": f.rule_id,
             "level": LEVEL[f.severity],
-            "message": {"text": f"{f.text(lang)['message']} [{f.resource_type} {f.resource_name}]"},
+            "message": {"text": f"{f.text(lang)['message']} [{f.resource_type} {f.resource_name}{origin}]"},
             "locations": [location],
             "partialFingerprints": {"fiscIacLintFinding/v1": f.id},
-            "properties": {"resource": {"type": f.resource_type, "name": f.resource_name}, "controls": f.controls},
+            "properties": {"resource": resource, "controls": f.controls},
         }
+        if f.source:  # the app code that made the resource (CDK)
+            uri, _, line = f.source.rpartition(":")
+            related = {"physicalLocation": {"artifactLocation": {"uri": uri}, "region": {"startLine": int(line)}}}
+            result["relatedLocations"] = [{"id": 1, **related, "message": {"text": f.origin(lang)}}]
         if f.rule_id in index:
             result["ruleIndex"] = index[f.rule_id]
         if f.suppressed:
