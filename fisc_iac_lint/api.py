@@ -254,6 +254,10 @@ def _lint_in_parallel(scan: "_Scan", units: list[discovery.Unit], jobs: int) -> 
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from .parsers import sam
+
+    # one import of the SAM translator (a second) for all workers, not one in each
+    sam.preload([u.path for u in units if u.format == CLOUDFORMATION], scan.options.max_file_bytes)
     global _WORKER_SCAN
     _WORKER_SCAN = scan
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -42,6 +43,40 @@ def test_sam_transform_as_a_list_is_expanded(tmp_path: Path) -> None:
     assert [(f.resource_name, f.resource_type, f.line) for f in report.findings] == [
         ("Worker", "AWS::Lambda::Function", 4)
     ]
+
+
+def test_a_sam_application_from_the_repository_needs_no_network(tmp_path: Path) -> None:
+    template = write(
+        tmp_path / "app.yaml",
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Rotator:
+            Type: AWS::Serverless::Application
+            Properties:
+              Location: {ApplicationId: arn:aws:serverlessrepo:us-east-1:123456789012:applications/x, SemanticVersion: 1.0.0}
+          Local:
+            Type: AWS::Serverless::Application
+            Properties: {Location: child.yaml}
+        """,
+    )
+    write(tmp_path / "child.yaml", "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+    }
+    env.pop("AWS_REGION", None)
+    probe = (
+        "import json, sys; from fisc_iac_lint.api import lint, Options\n"
+        f"r = lint([{str(template)!r}], Options(select=frozenset({{'sns-topic-unencrypted'}}), jobs=1))\n"
+        "print(json.dumps([[e.message for e in r.errors], [f.resource_name for f in r.findings]]))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
+    # the repository's application is a remote template (not linted); the local one is a nested stack
+    assert json.loads(out.stdout) == [[], ["Local/Topic"]], out.stderr
+    assert out.stderr == ""  # the translator's log stays out of the output
 
 
 def test_a_sam_error_is_one_line_and_the_scan_goes_on(tmp_path: Path) -> None:

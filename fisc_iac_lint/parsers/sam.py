@@ -43,22 +43,40 @@ def uses_transform(doc: Any) -> bool:
     return transform == TRANSFORM or isinstance(transform, list) and TRANSFORM in transform
 
 
+def preload(paths: list[str], max_bytes: int) -> None:
+    """Import the translator now when one of ``paths`` names the transform: before forking workers."""
+    marker = TRANSFORM.encode()
+    for path in paths:
+        try:
+            with open(path, "rb") as handle:
+                if marker in handle.read(max_bytes):
+                    import samtranslator.translator.translator  # noqa: F401
+
+                    return
+        except OSError:
+            continue  # the worker reports it
+
+
 def expand(doc: Mapping, given: dict[str, Any]) -> Mapping:
     """The template with its SAM resources replaced by CloudFormation; LoadError if SAM rejects it."""
     try:
         from samtranslator.metrics.metrics import DummyMetricsPublisher, Metrics
         from samtranslator.model.exceptions import InvalidDocumentException
         from samtranslator.parser.parser import Parser
+        from samtranslator.plugins.application.serverless_app_plugin import ServerlessAppPlugin
         from samtranslator.translator.translator import Translator
     except ImportError:
         raise LoadError("the SAM transform needs the aws-sam-translator package") from None
+    _quiet_and_once()
     region = str(given.get("AWS::Region") or PLACEHOLDER_REGION)
     values = {k: v for k, v in given.items() if not isinstance(v, (dict, list))}
     values.setdefault("AWS::AccountId", PLACEHOLDER_ACCOUNT)
     source = _with_s3_placeholders(copy.deepcopy(doc))
     metrics = Metrics(metrics_publisher=DummyMetricsPublisher())  # offline: recorded, never sent
     session = types.SimpleNamespace(region_name=region)
-    translator = Translator({}, Parser(), boto_session=session, metrics=metrics)
+    # an application from the Serverless Application Repository stays a remote template
+    repository = ServerlessAppPlugin(sar_client=_OfflineRepository(), parameters=values)
+    translator = Translator({}, Parser(), plugins=[repository], boto_session=session, metrics=metrics)
     try:
         out = translator.translate(source, values, get_managed_policy_map=lambda: {})
     except InvalidDocumentException as exc:
@@ -69,6 +87,35 @@ def expand(doc: Mapping, given: dict[str, Any]) -> Mapping:
     finally:
         metrics.publish()  # else it warns about unpublished metrics when collected
     return _with_lines(doc, out)
+
+
+class _OfflineRepository:
+    """Stands in for the Serverless Application Repository's client: nothing leaves the machine."""
+
+    def create_cloud_formation_template(self, ApplicationId: str, SemanticVersion: str, **_: Any) -> dict:  # noqa: N803
+        url = f"https://serverlessrepo.invalid/{ApplicationId}/{SemanticVersion}"
+        return {"TemplateUrl": url, "Status": "ACTIVE", "ApplicationId": ApplicationId, "TemplateId": "offline"}
+
+
+_PREPARED = False
+
+
+def _quiet_and_once() -> None:
+    """Once per process: the translator's log stays out of our output (its errors come back as
+    exceptions), and its bundled policy templates are checked against their schema once, not on
+    every translation (50 ms each): they are the same every time."""
+    global _PREPARED
+    if _PREPARED:
+        return
+    import logging
+
+    from samtranslator.translator import translator
+
+    logging.getLogger("samtranslator").addHandler(logging.NullHandler())
+    logging.getLogger("samtranslator").propagate = False
+    plugin = translator.make_policy_template_for_function_plugin()
+    translator.make_policy_template_for_function_plugin = lambda: plugin
+    _PREPARED = True
 
 
 def _one_line(text: str) -> str:
