@@ -4,8 +4,8 @@ Every resource of a template that ``cdk synth`` writes carries its construct pat
 ``Metadata["aws:cdk:path"]`` (unless path metadata is switched off). The cloud assembly's
 ``manifest.json`` (or the stack's ``additionalMetadataFile``) maps construct paths to
 logical ids, and, only when the app was synthesized with stack traces (``cdk synth
---debug`` or ``CDK_DEBUG=true``; CDK v2 leaves them out by default), each entry has the
-trace of the code that made it: its first frame outside ``node_modules`` and Node's own
+--debug``; a plain synth of CDK v2 usually leaves them out), each entry has the trace of
+the code that made it: its first frame outside ``node_modules`` and Node's own
 modules is the source line.
 """
 
