@@ -404,8 +404,12 @@ class _Scan:
         """Say what is wrong with the unit's suppressions: no reason, a bad date, nothing to suppress."""
         known = {n for p in self.all_policies for n in _names(p)}
         active = {n for p in self.resource_policies for n in _names(p)}
+        said: set[tuple[str, int]] = set()  # one written suppression may cover several resources (SAM)
         for resource in template.resources:
             for suppression in resource.suppressions:
+                if (resource.file, suppression.line) in said:
+                    continue
+                said.add((resource.file, suppression.line))
                 if suppression.problem:
                     self._warn(resource, suppression, f"{suppression.problem}: it is not applied")
                 elif not suppression.ids & known:

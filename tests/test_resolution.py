@@ -175,3 +175,35 @@ def test_cdk_findings_name_the_construct_and_the_source_line_of_the_trace() -> N
         ("AuditTopic9F8E7D6C", "AppStack/Audit/Topic/Resource", None),
         ("LegacyTopic", None, None),
     ]
+
+
+def test_a_suppression_on_a_sam_resource_covers_what_it_generates(tmp_path: Path) -> None:
+    template = write(
+        tmp_path / "sam.yaml",
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Worker:
+            Type: AWS::Serverless::Function
+            Metadata:
+              fisc-iac-lint:
+                suppress:
+                  - id: iam-permissions-boundary-missing
+                    reason: The pipeline's role creates no users
+                  - id: lambda-function-outside-vpc
+                    reason: Calls only public AWS endpoints
+                  - id: sns-topic-unencrypted
+                    reason: Nothing to suppress here
+            Properties: {CodeUri: ./src, Handler: app.handler, Runtime: python3.12}
+        """,
+    )
+    chosen = {"iam-permissions-boundary-missing", "lambda-function-outside-vpc", "sns-topic-unencrypted"}
+    report = lint([str(template)], Options(select=frozenset(chosen), jobs=1))
+    assert sorted((f.resource_name, f.line, f.suppressed is not None) for f in report.findings) == [
+        ("Worker", 4, True),
+        ("WorkerRole", 4, True),
+    ]
+    # written once, reported once
+    assert [w.message for w in report.warnings] == [
+        "line 13: suppression of sns-topic-unencrypted on Worker matches no finding: remove it"
+    ]

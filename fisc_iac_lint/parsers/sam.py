@@ -19,6 +19,7 @@ import types
 from typing import Any
 
 from ..model import Mapping
+from ..suppressions import KEY as SUPPRESSIONS_KEY
 from .yamljson import LoadError
 
 TRANSFORM = "AWS::Serverless-2016-10-31"
@@ -158,8 +159,23 @@ def _with_lines(doc: Mapping, out: dict) -> Mapping:
             origin = next((s for s in sam_ids if str(logical_id).startswith(s)), None)
             origin = origin or _implicit_api_origin(str(logical_id), original)
         resources.key_lines[logical_id] = line_of(origin) if origin else fallback
+        if origin and origin != logical_id:
+            _inherit_suppressions(resources[logical_id], original[origin])
     result["Resources"] = resources
     return result
+
+
+def _inherit_suppressions(generated: Any, sam_resource: Any) -> None:
+    """The suppressions written on a SAM resource hold for what it generates (its role, its permissions)."""
+    metadata = sam_resource.get("Metadata") if isinstance(sam_resource, dict) else None
+    ours = metadata.get(SUPPRESSIONS_KEY) if isinstance(metadata, dict) else None
+    if not isinstance(ours, dict) or not isinstance(generated, dict):
+        return
+    own = generated.get("Metadata")
+    if not isinstance(own, dict):
+        generated["Metadata"] = Mapping({SUPPRESSIONS_KEY: ours}, line=getattr(metadata, "line", 0))
+    elif SUPPRESSIONS_KEY not in own:
+        own[SUPPRESSIONS_KEY] = ours
 
 
 def _implicit_api_origin(logical_id: str, original: dict) -> str | None:
