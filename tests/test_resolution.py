@@ -207,3 +207,28 @@ def test_a_suppression_on_a_sam_resource_covers_what_it_generates(tmp_path: Path
     assert [w.message for w in report.warnings] == [
         "line 13: suppression of sns-topic-unencrypted on Worker matches no finding: remove it"
     ]
+
+
+def test_sam_with_language_extensions_keeps_what_it_cannot_expand_aside(tmp_path: Path) -> None:
+    template = write(
+        tmp_path / "sam.yaml",
+        """
+        Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]
+        Resources:
+          Fn::ForEach::Topics:
+            - Name
+            - [a, b]
+            - Topic${Name}:
+                Type: AWS::SNS::Topic
+          Worker:
+            Type: AWS::Serverless::Function
+            Properties: {CodeUri: ./src, Handler: app.handler, Runtime: python3.12}
+          Plain:
+            Type: AWS::SNS::Topic
+        """,
+    )
+    chosen = frozenset({"sns-topic-unencrypted", "lambda-function-outside-vpc"})
+    report = lint([str(template)], Options(select=chosen, jobs=1))
+    assert report.errors == []
+    assert sorted((f.resource_name, f.line) for f in report.findings) == [("Plain", 12), ("Worker", 9)]
+    assert [reason for _, reason in report.skipped] == ["Fn::ForEach::Topics is not expanded yet"]

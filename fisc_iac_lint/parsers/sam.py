@@ -73,6 +73,11 @@ def expand(doc: Mapping, given: dict[str, Any]) -> Mapping:
     values = {k: v for k, v in given.items() if not isinstance(v, (dict, list))}
     values.setdefault("AWS::AccountId", PLACEHOLDER_ACCOUNT)
     source = _with_s3_placeholders(copy.deepcopy(doc))
+    # what SAM cannot read (Fn::ForEach, a pre-processor's Type directive) waits outside, listed later
+    resources = source.get("Resources") if isinstance(source.get("Resources"), dict) else {}
+    aside = {k: v for k, v in resources.items() if not (isinstance(v, dict) and isinstance(v.get("Type"), str))}
+    for logical_id in aside:
+        del resources[logical_id]
     metrics = Metrics(metrics_publisher=DummyMetricsPublisher())  # offline: recorded, never sent
     session = types.SimpleNamespace(region_name=region)
     # an application from the Serverless Application Repository stays a remote template
@@ -87,6 +92,7 @@ def expand(doc: Mapping, given: dict[str, Any]) -> Mapping:
         raise LoadError(_one_line(f"SAM transform failed: {type(exc).__name__}: {exc}")) from None
     finally:
         metrics.publish()  # else it warns about unpublished metrics when collected
+    out.setdefault("Resources", {}).update(aside)
     return _with_lines(doc, out)
 
 
@@ -153,7 +159,7 @@ def _with_lines(doc: Mapping, out: dict) -> Mapping:
     result.key_lines = dict(doc.key_lines)
     resources = Mapping(out.get("Resources", {}), line=getattr(original, "line", 0))
     for logical_id in resources:
-        if logical_id in original and not str(original[logical_id].get("Type", "")).startswith(SERVERLESS):
+        if logical_id in original and logical_id not in sam_ids:
             origin = logical_id
         else:
             origin = next((s for s in sam_ids if str(logical_id).startswith(s)), None)
