@@ -261,6 +261,8 @@ def _finding(result: Result, occurrence: int) -> Finding:
         remediation=policy.text["remediation"],
         format=resource.format,
         via=resource.via,
+        construct=resource.construct,
+        source=resource.source,
     )
 
 
@@ -339,6 +341,9 @@ def _terraform_roots(units: list[discovery.Unit], options: Options, report: Repo
     return [u for u in units if not (u.format == TERRAFORM and u.path in covered)], given
 
 
+MAX_NESTING = 10  # nested stacks below nested stacks
+# what a parent's --parameter values hand down to its nested stacks (each has its own name and id)
+NESTED_PSEUDO_PARAMETERS = ("AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::URLSuffix")
 PARALLEL_THRESHOLD = 16  # fewer units than this: starting workers costs more than it saves
 _WORKER_SCAN: "_Scan | None" = None  # the scan a forked worker inherits
 
@@ -374,6 +379,10 @@ def _lint_in_parallel(scan: "_Scan", units: list[discovery.Unit], jobs: int) -> 
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from .parsers import sam
+
+    # one import of the SAM translator (a second) for all workers, not one in each
+    sam.preload([u.path for u in units if u.format == CLOUDFORMATION], scan.options.max_file_bytes)
     global _WORKER_SCAN
     _WORKER_SCAN = scan
     try:
@@ -430,6 +439,13 @@ class _Scan:
             if template is None:
                 return
             report.scanned.extend(template.files)
+        self.evaluate(template)
+        self.check_suppressions(template)
+        self.nested(template, (os.path.realpath(template.path),))
+
+    def evaluate(self, template: Template, prefix: str = "") -> None:
+        """Every policy on one template; ``prefix`` names the nested stack it is linted as."""
+        report = self.report
         report.skipped.extend(template.skipped)
         report.warnings.extend(template.warnings)
         cycle = find_cycle(e for e in template.edges if e.target in {r.name for r in template.resources})
@@ -439,12 +455,36 @@ class _Scan:
             )
         graph = Graph(template)
         for result in evaluate(graph, self.resource_policies, self.params):
+            if prefix:
+                result = replace(result, resource=replace(result.resource, name=prefix + result.resource.name))
             self.record(result)
-        self.check_suppressions(template)
         for result in evaluate(graph, self.account_policies, self.params, keep_passes=True):
             # keep the evidence, not the graph: the resource without its properties
-            light = replace(result.resource, properties=Mapping(), metadata=None)
+            light = replace(result.resource, properties=Mapping(), metadata=None, variants=())
             self.account_evidence.append(replace(result, resource=light))
+
+    def nested(self, parent: Template, chain: tuple[str, ...], prefix: str = "") -> None:
+        """Each local nested stack of ``parent``: its template linted with the parameters the parent passes.
+
+        Its findings name the stack (``Data/Db``); a template already on ``chain`` is a cycle.
+        """
+        pseudo = {k: v for k, v in self.options.cfn_parameters.items() if k in NESTED_PSEUDO_PARAMETERS}
+        for stack in parent.nested:
+            where = f"line {stack.line}: nested stack {stack.name} ({stack.path})"
+            real = os.path.realpath(stack.path)
+            if real in chain or len(chain) > MAX_NESTING:
+                self.report.errors.append(ParseError(parent.path, f"{where} includes itself: not linted again"))
+                continue
+            child = parse_cloudformation(stack.path, self.options.max_file_bytes, {**pseudo, **stack.parameters})
+            if not isinstance(child, Template):
+                reason = child.message if child else "not a CloudFormation template"
+                self.report.errors.append(ParseError(parent.path, f"{where}: {reason}"))
+                continue
+            if stack.path not in self.report.scanned:
+                self.report.scanned.append(stack.path)
+            name = f"{prefix}{stack.name}/"
+            self.evaluate(child, name)
+            self.nested(child, (*chain, real), name)
 
     def record(self, result: Result) -> None:
         if result.ok is None and self.options.strict:  # every setting must be provable from the repository
@@ -510,8 +550,12 @@ class _Scan:
         """Say what is wrong with the unit's suppressions: no reason, a bad date, nothing to suppress."""
         known = {n for p in self.all_policies for n in _names(p)}
         active = {n for p in self.resource_policies for n in _names(p)}
+        said: set[tuple[str, int]] = set()  # one written suppression may cover several resources (SAM)
         for resource in template.resources:
             for suppression in resource.suppressions:
+                if (resource.file, suppression.line) in said:
+                    continue
+                said.add((resource.file, suppression.line))
                 if suppression.problem:
                     self._warn(resource, suppression, f"{suppression.problem}: it is not applied")
                 elif not suppression.ids & known:

@@ -119,6 +119,46 @@ def _not(outcome: Outcome, detail: Text) -> Outcome:
     return Outcome(not outcome.ok, outcome.line, detail)
 
 
+def over_variants(variants: Iterable[Resource], outcomes: list[Outcome]) -> Outcome:
+    """One outcome from those of a resource's variants (``Resource.assumptions``).
+
+    A failure anywhere is a failure; else an unknown anywhere is unknown; else it holds.
+    When only some variants fail (or are unknown), the detail says under which conditions.
+    """
+    variants = list(variants)
+    for wanted in (False, None):
+        hits = [i for i, outcome in enumerate(outcomes) if outcome.ok is wanted]
+        if hits:
+            first = outcomes[hits[0]]
+            if len(hits) == len(outcomes):
+                return first
+            when = _when([variants[i].assumptions for i in hits], [v.assumptions for v in variants])
+            detail = Text(
+                f"{first.detail.en} ({when.en})" if first.detail.en else when.en,
+                f"{first.detail.ja} ({when.ja})" if first.detail.ja else when.ja,
+            )
+            return Outcome(wanted, first.line, detail)
+    return outcomes[0] if outcomes else Outcome(True)
+
+
+def _when(chosen: list[tuple[tuple[str, bool], ...]], every: list[tuple[tuple[str, bool], ...]]) -> Text:
+    """ "when condition A is false", or several such clauses: the assignments ``chosen`` among ``every``."""
+    shared = set.intersection(*(set(a) for a in every))
+    common = [x for x in chosen[0] if x not in shared and all(x in a for a in chosen)]
+    # the common values describe the chosen exactly when every variant that has them is chosen
+    if common and all(a in chosen for a in every if set(common) <= set(a)):
+        clauses = [common]
+    else:
+        clauses = [[x for x in a if x not in shared] for a in chosen]
+
+    def value(flag: bool) -> str:
+        return "true" if flag else "false"
+
+    en = ", or ".join("when " + " and ".join(f"condition {n} is {value(b)}" for n, b in c) for c in clauses)
+    ja = "、または ".join(" かつ ".join(f"条件 {n} が {value(b)}" for n, b in c) + " の場合" for c in clauses)
+    return Text(en, ja)
+
+
 def _show(value: Any) -> str:
     if isinstance(value, Unknown):
         return value.expr
@@ -340,7 +380,7 @@ class Evaluator:
             names = [v for v, _ in lookup(resource.properties, split_path(name_path)) if isinstance(v, str)]
         out: list[tuple[Resource, bool]] = []
         for other in self.graph.of_type(spec["types"]):
-            if other is resource:
+            if other.name == resource.name:  # itself, or one of its variants
                 continue
             if self.graph.refers(other, resource, via):
                 out.append((other, True))
@@ -357,7 +397,7 @@ class Evaluator:
         require = spec.get("require")
         outcomes = []
         for other, certain in self._candidates(resource, spec):
-            outcome = self.check(other, other.properties, require) if require else Outcome(True)
+            outcome = self._on(resource, other, require) if require else Outcome(True)
             name = Text(other.name, other.name)
             detail = (
                 Text(
@@ -420,9 +460,32 @@ class Evaluator:
         # a predicate reports a property (True = it holds); several values: it holds if any does
         return _or(outcomes)
 
+    def _on(self, viewer: Resource, other: Resource, spec: dict) -> Outcome:
+        """``spec`` on another resource, across those of its variants that ``viewer``'s assumptions allow."""
+        if not other.variants:
+            return self.check(other, other.properties, spec)
+        mine = dict(viewer.assumptions)
+        variants = [v for v in other.variants if all(mine.get(n, b) == b for n, b in v.assumptions)]
+        variants = variants or list(other.variants)
+        return over_variants(variants, [self.check(v, v.properties, spec) for v in variants])
+
     # -- one check on one resource ---------------------------------------------------------
     def run(self, check: Check, resource: Resource, keep_passes: bool = False) -> Result | None:
-        """The result of one check on one resource: None when it passes (or does not apply)."""
+        """The result of one check on one resource: None when it passes (or does not apply).
+
+        A resource with variants is checked as each variant and the verdicts merged.
+        """
+        if not resource.variants:
+            return self._run(check, resource, keep_passes)
+        results = [self._run(check, variant, True) for variant in resource.variants]
+        outcome = over_variants(
+            resource.variants, [Outcome(r.ok, r.line, r.detail) if r else Outcome(True) for r in results]
+        )
+        if outcome.ok is True and not keep_passes:
+            return None
+        return Result(self.policy, resource, outcome.ok, outcome.line or resource.line, outcome.detail)
+
+    def _run(self, check: Check, resource: Resource, keep_passes: bool) -> Result | None:
         if check.when is not None:
             applies = self.check(resource, resource.properties, check.when)
             if applies.ok is False:

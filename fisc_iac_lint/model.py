@@ -111,6 +111,12 @@ class Resource:
     metadata: Mapping | None = None  # CloudFormation Metadata
     suppressions: tuple[Any, ...] = ()  # suppressions.Suppression written next to the resource
     via: tuple[CallSite, ...] = ()  # the module calls that lead here, outermost first (Terraform)
+    # The same resource as it deploys under each assignment of the unknown conditions its
+    # properties depend on (CloudFormation Fn::If); empty when nothing depends on one.
+    variants: tuple["Resource", ...] = ()
+    assumptions: tuple[tuple[str, bool], ...] = ()  # a variant's condition values, in the order decided
+    construct: str | None = None  # the CDK construct path that made it (Metadata aws:cdk:path)
+    source: str | None = None  # the app code that made it, "file:line" (a CDK stack trace), when known
 
     def line_of(self, path: tuple[Any, ...]) -> int:
         """The line of the deepest node of ``path`` that exists."""
@@ -134,6 +140,16 @@ class ParseError:
     message: str
 
 
+@dataclass(frozen=True)
+class NestedStack:
+    """A CloudFormation stack resource whose template is a local file (as ``aws cloudformation package`` reads)."""
+
+    name: str  # the stack resource's logical id
+    path: str  # the child template, relative to the parent's directory as the parent's path is
+    parameters: dict[str, Any]  # the values the parent passes, resolved in the parent (Unknown where not known)
+    line: int
+
+
 @dataclass
 class Template:
     """One parsed input unit: a CloudFormation template or a Terraform module."""
@@ -146,6 +162,8 @@ class Template:
     problems: list[ParseError] = field(default_factory=list)  # read, but something is wrong
     skipped: list[tuple[str, str]] = field(default_factory=list)  # parts not checked, for --verbose
     warnings: list[ParseError] = field(default_factory=list)  # e.g. a module that is not downloaded
+    account_id: str | None = None  # the account it deploys to, when given (CloudFormation AWS::AccountId)
+    nested: list[NestedStack] = field(default_factory=list)  # CloudFormation stacks from local templates
 
 
 def walk(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
@@ -227,6 +245,15 @@ class Finding:
     suppressed: dict[str, Any] | None = None  # {reason, expires, line} when a suppression applies
     baselined: bool = False  # recorded in the --baseline file: not new
     via: tuple[CallSite, ...] = ()  # module call sites, outermost first (Terraform modules)
+    construct: str | None = None  # CDK construct path of the resource
+    source: str | None = None  # "file:line" of the app code that made the resource (CDK), when known
+
+    def origin(self, lang: str) -> str:
+        """Where the resource was made, for a CDK app: "construct App/Bucket/Resource (lib/app.ts:14)"; else ""."""
+        if not self.construct:
+            return ""
+        word = "コンストラクト" if lang == "ja" else "construct"
+        return f"{word} {self.construct}" + (f" ({self.source})" if self.source else "")
 
     def text(self, lang: str) -> dict[str, str]:
         """Title, message and remediation in one language."""

@@ -116,7 +116,7 @@ def test_json_contract() -> None:
     assert set(report) == {"version", "findings", "unknowns", "errors", "warnings", "fixed", "summary"}
     finding = report["findings"][0]
     assert {"rule_id", "config_rule", "severity", "resource", "file", "line", "controls", "message"} <= set(finding)
-    assert set(finding["resource"]) == {"type", "name"}
+    assert set(finding["resource"]) == {"type", "name", "construct", "source"}
     assert isinstance(finding["line"], int)
     assert finding["controls"] == {
         "fisc": ["FISCSEC3-BP01 (実 6、実 65)", "FISCSEC9-BP02 (実 22、実 32)"],

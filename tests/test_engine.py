@@ -7,8 +7,9 @@ import textwrap
 from fisc_iac_lint.api import Options, lint
 from fisc_iac_lint.engine import Evaluator, lookup, split_path
 from fisc_iac_lint.graph import Graph
+from fisc_iac_lint.model import Unknown
 from fisc_iac_lint.parsers import cloudformation
-from fisc_iac_lint.policies import Policy
+from fisc_iac_lint.policies import Check, Policy
 
 
 def _graph(text: str) -> Graph:
@@ -153,3 +154,93 @@ def test_terraform_null_means_not_set() -> None:
 
     template = terraform.build("m", {"main.tf": hcl.parse('resource "a_b" "c" {\n  x = null\n  y = 1\n}\n')})
     assert dict(template.resources[0].properties) == {"y": 1}
+
+
+def test_variants_of_unknown_conditions_are_each_checked_and_merged() -> None:
+    graph = _graph(
+        """
+        Parameters:
+          Flag: {Type: String}
+          Other: {Type: String}
+        Conditions:
+          C: !Equals [!Ref Flag, "on"]
+          D: !Equals [!Ref Other, "on"]
+        Resources:
+          A:
+            Type: AWS::S3::Bucket
+            Properties:
+              Mode: !If [C, good, bad]
+              Maybe: !If [D, good, !Ref Other]
+          P:
+            Type: AWS::S3::BucketPolicy
+            Properties:
+              Bucket: !Ref A
+              Level: !If [C, 1, 2]
+        """
+    )
+    a = graph.by_name["A"]
+    assert [v.assumptions for v in a.variants] == [
+        (("C", True), ("D", True)),
+        (("C", True), ("D", False)),
+        (("C", False), ("D", True)),
+        (("C", False), ("D", False)),
+    ]
+    evaluator = _evaluator(graph)
+
+    def run(require: dict):
+        return evaluator.run(Check(("AWS::S3::Bucket",), require), a)
+
+    failed = run({"equals": {"path": "Mode", "value": "good"}})
+    assert (failed.ok, failed.detail.en) == (False, "Mode is 'bad'; expected 'good' (when condition C is false)")
+    assert failed.detail.ja == "Mode は 'bad' です、期待値は 'good' (条件 C が false の場合)"
+    # one variant unknown, the others pass: unknown, saying when
+    unknown = run({"equals": {"path": "Maybe", "value": "good"}})
+    assert (unknown.ok, unknown.detail.en) == (None, "Maybe is unknown: !Ref Other (when condition D is false)")
+    # an unknown variant does not hide a failing one
+    both = run(
+        {"all_of": [{"equals": {"path": "Maybe", "value": "good"}}, {"equals": {"path": "Mode", "value": "good"}}]}
+    )
+    assert both.ok is False and both.detail.en.endswith("(when condition C is false)")
+    assert run({"one_of": {"path": "Mode", "values": ["good", "bad"]}}) is None
+    # the policy's Level follows C too: seen from A's variants, only the matching variant of P counts
+    connected = {
+        "connected": {
+            "types": ["AWS::S3::BucketPolicy"],
+            "via": "Bucket",
+            "require": {"equals": {"path": "Level", "value": 1}},
+        }
+    }
+    assert run(connected).ok is False and run(connected).detail.en.endswith("(when condition C is false)")
+    level = connected["connected"]["require"]
+    assert [evaluator._on(v, graph.by_name["P"], level).ok for v in a.variants] == [True, True, False, False]
+    assert run({"all_of": [connected, {"equals": {"path": "Mode", "value": "good"}}]}).detail.en.endswith(
+        "(when condition C is false)"
+    )
+
+
+def test_variants_are_capped_and_the_rest_stays_unknown() -> None:
+    conditions = "".join(f"  C{i}: !Equals [!Ref P, '{i}']\n" for i in range(5))
+    properties = "".join(f"      V{i}: !If [C{i}, a, b]\n" for i in range(5))
+    text = f"Parameters:\n  P: {{Type: String}}\nConditions:\n{conditions}Resources:\n  A:\n    Type: AWS::S3::Bucket\n    Properties:\n{properties}"
+    a = _graph(text).by_name["A"]
+    assert len(a.variants) == 8
+    assert all(v.properties["V0"] in ("a", "b") and isinstance(v.properties["V4"], Unknown) for v in a.variants)
+
+
+def test_a_resource_condition_that_is_unknown_is_assumed_by_its_variants() -> None:
+    graph = _graph(
+        """
+        Parameters:
+          Env: {Type: String}
+        Conditions:
+          IsProd: !Equals [!Ref Env, prod]
+        Resources:
+          A:
+            Type: AWS::S3::Bucket
+            Condition: IsProd
+            Properties:
+              Mode: !If [IsProd, good, bad]
+        """
+    )
+    a = graph.by_name["A"]
+    assert [(v.assumptions, v.properties["Mode"]) for v in a.variants] == [((("IsProd", True),), "good")]

@@ -42,6 +42,29 @@ def test_snapshot(fmt: str, suffix: str) -> None:
     assert out == snapshot.read_text(encoding="utf-8")
 
 
+CDK = "tests/inputs/cdk-source/cdk.out"
+
+
+@pytest.mark.parametrize(
+    "fmt, suffix",
+    [("text", "txt"), ("json", "json"), ("sarif", "sarif"), ("junit", "xml"), ("github", "txt"), ("markdown", "md")],
+)
+def test_cdk_snapshot(fmt: str, suffix: str) -> None:
+    """CDK output: each finding names its construct path, and the source line where the trace gives it."""
+    result = run(CDK, "--select", "FIL0002,sns-topic-unencrypted", "--format", fmt)
+    assert result.returncode == 1, result.stderr
+    out = result.stdout.replace(f'"version": "{_version()}"', '"version": "X"')
+    snapshot = SNAPSHOTS / f"cdk.{fmt}.{suffix}"
+    if os.environ.get("UPDATE_SNAPSHOTS"):
+        snapshot.write_text(out, encoding="utf-8")
+    assert "AppStack/Uploads/Resource" in out and "AppStack/Audit/Topic/Resource" in out
+    assert "/home/dev/app/lib/app-stack.ts" in out and "bucket.js" not in out
+    assert out == snapshot.read_text(encoding="utf-8")
+    if fmt == "sarif":
+        schema = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+        jsonschema.Draft4Validator(schema).validate(json.loads(out))
+
+
 def _version() -> str:
     from fisc_iac_lint import __version__
 

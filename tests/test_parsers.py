@@ -335,3 +335,45 @@ def test_cfn_conditions_mappings_select_split_and_given_parameters() -> None:
     assert prod.resources[0].properties["StorageEncrypted"] is True
     assert prod.resources[0].properties["MultiAZ"] is True
     assert [r.name for r in prod.resources] == ["Db", "OnlyInProd"]
+
+
+def test_cfn_pseudo_parameters_base64_cidr_and_getazs() -> None:
+    text = """
+        Resources:
+          A:
+            Type: AWS::EC2::Instance
+            Properties:
+              Region: !Ref AWS::Region
+              Partition: !Ref AWS::Partition
+              Suffix: !Ref AWS::URLSuffix
+              Arn: !Sub arn:${AWS::Partition}:s3:::${AWS::StackName}-${AWS::AccountId}
+              Topics: !Ref AWS::NotificationARNs
+              UserData: !Base64 {"Fn::Sub": "echo ${AWS::Region}"}
+              Subnets: !Cidr [10.0.0.0/16, 3, 8]
+              Six: !Cidr ["2001:db8::/56", 2, 64]
+              TooMany: !Cidr [10.0.0.0/30, 8, 1]
+              Zone: !Select [0, !GetAZs ""]
+        """
+    doc = cloudformation.load_document(textwrap.dedent(text), "t.yaml")
+    unknown = cloudformation.build(doc, "t.yaml").resources[0].properties
+    assert [unknown[k].expr for k in ("Region", "Partition", "Topics")] == [
+        "!Ref AWS::Region",
+        "!Ref AWS::Partition",
+        "!Ref AWS::NotificationARNs",
+    ]
+    assert isinstance(unknown["Arn"], Unknown) and isinstance(unknown["UserData"], Unknown)
+    assert unknown["Subnets"] == ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"]
+    assert unknown["Six"] == ["2001:db8::/64", "2001:db8:0:1::/64"]
+    assert isinstance(unknown["TooMany"], Unknown) and isinstance(unknown["Zone"], Unknown)
+    given = {"AWS::Region": "cn-north-1", "AWS::AccountId": "111122223333", "AWS::StackName": "app"}
+    given["AWS::NotificationARNs"] = "arn:a, arn:b"
+    template = cloudformation.build(doc, "t.yaml", given)
+    china = template.resources[0].properties
+    assert (china["Region"], china["Partition"], china["Suffix"]) == ("cn-north-1", "aws-cn", "amazonaws.com.cn")
+    assert china["Arn"] == "arn:aws-cn:s3:::app-111122223333"
+    assert china["Topics"] == ["arn:a", "arn:b"] and china["UserData"] == "ZWNobyBjbi1ub3J0aC0x"
+    assert isinstance(china["Zone"], Unknown)
+    assert template.account_id == "111122223333"
+    gov = cloudformation.build(doc, "t.yaml", {"AWS::Region": "us-gov-west-1", "AWS::Partition": "aws"})
+    assert gov.resources[0].properties["Partition"] == "aws"  # a value given wins over the derived one
+    assert gov.account_id is None

@@ -8,12 +8,28 @@ forms, ``${X}`` / ``${X.Attr}`` in ``Fn::Sub``, ``DependsOn``) is an edge.
 
 from __future__ import annotations
 
+import base64
+import ipaddress
+import itertools
 import json
+import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..model import CLOUDFORMATION, Edge, Mapping, Ref, Resource, Sequence, Template, Unknown, refs_in
+from ..model import (
+    CLOUDFORMATION,
+    Edge,
+    Mapping,
+    NestedStack,
+    Ref,
+    Resource,
+    Sequence,
+    Template,
+    Unknown,
+    as_number,
+    refs_in,
+)
 from ..suppressions import from_metadata
 from ..tristate import all3, any3, not3
 from .yamljson import LoadError, load
@@ -46,10 +62,46 @@ def load_document(text: str, path: str) -> Any:
     return load(text, json_mode=path.lower().endswith(".json"))
 
 
+PSEUDO_PARAMETERS = (
+    "AWS::AccountId",
+    "AWS::Region",
+    "AWS::Partition",
+    "AWS::URLSuffix",
+    "AWS::StackName",
+    "AWS::StackId",
+    "AWS::NotificationARNs",
+)
+# region prefix -> (partition, URL suffix); the first that matches wins
+_PARTITIONS = (
+    ("cn-", "aws-cn", "amazonaws.com.cn"),
+    ("us-gov-", "aws-us-gov", "amazonaws.com"),
+    ("us-isob-", "aws-iso-b", "sc2s.sgov.gov"),
+    ("us-iso-", "aws-iso", "c2s.ic.gov"),
+    ("", "aws", "amazonaws.com"),
+)
+
+
+def _pseudo_values(given: dict[str, Any]) -> dict[str, Any]:
+    """The pseudo parameters given (``--parameter AWS::Region=...``); Partition and URLSuffix follow the region."""
+    values = {name: given[name] for name in PSEUDO_PARAMETERS if name in given}
+    region = values.get("AWS::Region")
+    if isinstance(region, str):
+        partition, suffix = next((p, s) for prefix, p, s in _PARTITIONS if region.startswith(prefix))
+        values.setdefault("AWS::Partition", partition)
+        values.setdefault("AWS::URLSuffix", suffix)
+    arns = values.get("AWS::NotificationARNs")
+    if isinstance(arns, str):
+        values["AWS::NotificationARNs"] = [arn.strip() for arn in arns.split(",") if arn.strip()]
+    return values
+
+
 def _parameter_values(doc: Mapping, given: dict[str, Any]) -> dict[str, Any]:
-    """Values given (--parameter, a parameters file) over defaults; list types split on commas."""
+    """Values given (--parameter, a parameters file) over defaults; list types split on commas.
+
+    Pseudo parameters (AWS::Region ...) take the values given; the others stay unknown.
+    """
     declared = doc.get("Parameters") if isinstance(doc.get("Parameters"), dict) else {}
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = _pseudo_values(given)
     for name, body in declared.items():
         if not isinstance(body, dict):
             continue
@@ -72,6 +124,11 @@ def _parameter_values(doc: Mapping, given: dict[str, Any]) -> dict[str, Any]:
 
 def build(doc: Mapping, path: str, parameters: dict[str, Any] | None = None) -> Template:
     """Build the template's resources and edges; LoadError if its shape is wrong."""
+    if doc.get("Transform"):
+        from . import sam  # the translator only for a template that needs it
+
+        if sam.uses_transform(doc):
+            doc = sam.expand(doc, parameters or {})
     resources = doc.get("Resources")
     if not isinstance(resources, dict):
         raise LoadError("Resources must be a mapping of logical ids to resources")
@@ -81,7 +138,8 @@ def build(doc: Mapping, path: str, parameters: dict[str, Any] | None = None) -> 
         mappings=doc.get("Mappings") if isinstance(doc.get("Mappings"), dict) else {},
         conditions=doc.get("Conditions") if isinstance(doc.get("Conditions"), dict) else {},
     )
-    template = Template(format=CLOUDFORMATION, path=path, files=(path,))
+    account = ctx.parameters.get("AWS::AccountId")
+    template = Template(format=CLOUDFORMATION, path=path, files=(path,), account_id=str(account) if account else None)
     for logical_id, body in resources.items():
         line = resources.line_of(logical_id) if isinstance(resources, Mapping) else 0
         condition = body.get("Condition") if isinstance(body, dict) else None
@@ -102,28 +160,69 @@ def build(doc: Mapping, path: str, parameters: dict[str, Any] | None = None) -> 
         if not isinstance(raw_props, dict):
             raise LoadError(f"line {line}: Properties of {logical_id} must be a mapping")
         ctx.source, ctx.edges = str(logical_id), []
-        props = ctx.resolve(raw_props, ())  # edge paths are relative to Properties
-        if not isinstance(props, Mapping):
-            props = Mapping(line=line)
+        ctx.assume({})
+        props = _properties(ctx.resolve(raw_props, ()), line)  # edge paths are relative to Properties
+        edges, met = ctx.edges, ctx.met
         depends = body.get("DependsOn")
         for target in [depends] if isinstance(depends, str) else depends or []:
             if isinstance(target, str):
-                ctx.edges.append(Edge(str(logical_id), target, ("DependsOn",), None, "depends_on"))
-        template.resources.append(
-            Resource(
-                format=CLOUDFORMATION,
-                type=body["Type"],
-                name=str(logical_id),
-                properties=props,
-                file=path,
-                line=line,
-                end_line=getattr(body, "end_line", line),
-                metadata=body.get("Metadata") if isinstance(body.get("Metadata"), Mapping) else None,
-                suppressions=tuple(from_metadata(body.get("Metadata"))),
-            )
+                edges.append(Edge(str(logical_id), target, ("DependsOn",), None, "depends_on"))
+        resource = Resource(
+            format=CLOUDFORMATION,
+            type=body["Type"],
+            name=str(logical_id),
+            properties=props,
+            file=path,
+            line=line,
+            end_line=getattr(body, "end_line", line),
+            metadata=body.get("Metadata") if isinstance(body.get("Metadata"), Mapping) else None,
+            suppressions=tuple(from_metadata(body.get("Metadata"))),
+            construct=_construct_path(body.get("Metadata")),
         )
-        template.edges.extend(ctx.edges)
+        if met:
+            # the resource exists only where its own Condition holds: its variants assume it
+            root = {condition: True} if isinstance(condition, str) and ctx.condition(condition) is None else {}
+            resource.variants = tuple(
+                replace(resource, properties=_properties(p, line), assumptions=tuple(a.items()))
+                for a, p in ctx.variants(raw_props, root)
+            )
+        template.resources.append(resource)
+        template.edges.extend(edges)
+        if resource.type == "AWS::CloudFormation::Stack":
+            template.nested.extend(_nested_stack(resource))
+    if any(r.construct for r in template.resources):
+        from . import cdk
+
+        made = cdk.sources(path)
+        for resource in template.resources:
+            resource.source = made.get(resource.name)
     return template
+
+
+def _construct_path(metadata: Any) -> str | None:
+    path = metadata.get("aws:cdk:path") if isinstance(metadata, dict) else None
+    return path if isinstance(path, str) and path else None
+
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def _nested_stack(stack: Resource) -> list[NestedStack]:
+    """The stack's template when TemplateURL is a local path, relative to the parent template."""
+    url = stack.properties.get("TemplateURL")
+    if not isinstance(url, str) or not url.strip() or _URL.match(url):
+        return []
+    given = stack.properties.get("Parameters")
+    parameters = dict(given) if isinstance(given, dict) else {}
+    path = os.path.normpath(os.path.join(os.path.dirname(stack.file), url.strip()))
+    return [NestedStack(stack.name, path, parameters, stack.properties.line_of("TemplateURL"))]
+
+
+MAX_ASSUMED = 3  # unknown conditions split per resource: at most 2**3 = 8 variants
+
+
+def _properties(value: Any, line: int) -> Mapping:
+    return value if isinstance(value, Mapping) else Mapping(line=line)
 
 
 @dataclass
@@ -134,7 +233,36 @@ class _Context:
     conditions: dict[str, Any] = field(default_factory=dict)
     source: str = ""
     edges: list[Edge] = field(default_factory=list)
+    met: list[str] = field(default_factory=list)  # unknown conditions an Fn::If met, in order
     _decided: dict[str, bool | None] = field(default_factory=dict)
+
+    def assume(self, assumptions: dict[str, bool]) -> None:
+        """Take these conditions as given (and what follows from them) until the next call."""
+        self._decided, self.met = dict(assumptions), []
+
+    def variants(self, raw: Any, root: dict[str, bool]) -> list[tuple[dict[str, bool], Any]]:
+        """``raw`` resolved under each assignment of the unknown conditions it meets.
+
+        A decision tree: the first condition still unknown under an assignment splits it in
+        two, so that conditions derived from one another are never assigned inconsistently
+        (NotProd follows IsProd). Beyond MAX_ASSUMED splits the rest stay unknown values.
+        """
+        leaves: list[tuple[dict[str, bool], Any]] = []
+        pending = [root]
+        edges = self.edges
+        while pending:
+            assumptions = pending.pop(0)
+            self.assume(assumptions)
+            self.edges = []  # the unassigned resolution recorded every edge already
+            value = self.resolve(raw, ())
+            open_ = [name for name in self.met if name not in assumptions]
+            if open_ and len(assumptions) - len(root) < MAX_ASSUMED:
+                pending += [{**assumptions, open_[0]: True}, {**assumptions, open_[0]: False}]
+            else:
+                leaves.append((assumptions, value))
+        self.edges = edges
+        self.assume({})
+        return leaves
 
     def condition(self, name: str) -> bool | None:
         """A named condition's value where its inputs are known; None where they are not."""
@@ -208,6 +336,8 @@ class _Context:
             decided = self.condition(arg[0])
             if decided is not None:
                 return self.resolve(arg[1] if decided else arg[2], (*path, 1 if decided else 2))
+            if arg[0] not in self.met:
+                self.met.append(arg[0])
         if key == "Fn::FindInMap":
             found = self._find_in_map(arg, path)
             if found is not _UNRESOLVED:
@@ -221,6 +351,15 @@ class _Context:
             text = self.resolve(arg[1], (*path, 1))
             if isinstance(text, str) and arg[0]:
                 return Sequence(text.split(arg[0]), line=getattr(arg, "line", 0))
+        if key == "Fn::Base64":
+            text = self.resolve(arg, path)
+            if isinstance(text, str):
+                return base64.b64encode(text.encode("utf-8")).decode("ascii")
+        if key == "Fn::Cidr" and isinstance(arg, list) and len(arg) == 3:
+            blocks = _cidr(*(self.resolve(a, (*path, i)) for i, a in enumerate(arg)))
+            if blocks is not None:
+                return Sequence(blocks, line=getattr(arg, "line", 0))
+        # Fn::GetAZs stays unknown even in a known region: the zones differ between accounts.
         # Everything else is resolved by later work; keep its references.
         refs = self._collect_refs(arg, path)
         return Unknown(_text(key, arg), tuple(refs), maybe_absent=key == "Fn::If")
@@ -303,6 +442,23 @@ class _Context:
     def _collect_refs(self, arg: Any, path: tuple[Any, ...]) -> list[Ref]:
         """Resolve ``arg`` only to record the edges and references inside it."""
         return refs_in(self.resolve(arg, path))
+
+
+def _cidr(block: Any, count: Any, bits: Any) -> list[str] | None:
+    """Fn::Cidr: the first ``count`` subnets of ``block`` with ``bits`` host bits each; None if not computable."""
+    count, bits = as_number(count), as_number(bits)
+    if not isinstance(block, str) or not isinstance(count, int) or not isinstance(bits, int):
+        return None
+    try:
+        network = ipaddress.ip_network(block.strip(), strict=False)
+        prefix = network.max_prefixlen - bits
+        if not 1 <= count <= 256 or not network.prefixlen <= prefix <= network.max_prefixlen:
+            return None
+        subnets = itertools.islice(network.subnets(new_prefix=prefix), count)
+        blocks = [str(subnet) for subnet in subnets]
+    except ValueError:
+        return None
+    return blocks if len(blocks) == count else None
 
 
 def _getatt_parts(arg: Any) -> tuple[str, str | None]:

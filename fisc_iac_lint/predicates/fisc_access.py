@@ -215,6 +215,13 @@ def document_allows_public_unpinned(ctx: Context, document: Any, args: dict) -> 
 # foreign accounts
 
 
+def _trusted(ctx: Context, args: dict) -> set[str]:
+    """The accounts of ``args['trusted_account_ids']``, and this account's id when it is given."""
+    trusted = {str(a).strip() for a in args.get("trusted_account_ids") or []}
+    own = ctx.graph.template.account_id
+    return trusted | {own} if own else trusted
+
+
 def _own(ctx: Context, value: Unknown) -> bool:
     """An unresolved principal that is this account: AWS::AccountId, aws_caller_identity, or
     a reference to a resource defined here (a role's ARN)."""
@@ -311,7 +318,7 @@ def document_allows_untrusted_account(ctx: Context, document: Any, args: dict) -
     statements, why = _statements(ctx, document)
     if statements is None:
         return None, {"en": why, "ja": f"ポリシードキュメントが不明です: {why}"}
-    trusted = {str(a).strip() for a in args.get("trusted_account_ids") or []}
+    trusted = _trusted(ctx, args)
     unknown = None
     for stmt in statements:
         allow = _allow(stmt)
@@ -360,7 +367,7 @@ def trust_policy_allows_untrusted_principal(ctx: Context, document: Any, args: d
     statements, why = _statements(ctx, document)
     if statements is None:
         return None, {"en": why, "ja": f"ポリシードキュメントが不明です: {why}"}
-    trusted = {str(a).strip() for a in args.get("trusted_account_ids") or []}
+    trusted = _trusted(ctx, args)
     keys = {str(k).lower() for k in args.get("condition_keys") or []}
     unknown = None
     for stmt in statements:
@@ -577,7 +584,7 @@ def names_untrusted_accounts(ctx: Context, value: Any, args: dict) -> Verdict:
     """
     if value is None:
         return False, ""
-    trusted = {str(a).strip() for a in args.get("trusted_account_ids") or []}
+    trusted = _trusted(ctx, args)
     items = value if isinstance(value, list) else [value]
     unknown = None
     for index, item in enumerate(items):

@@ -107,7 +107,7 @@ def _other_spf_record_set(ctx: Context, props: Any) -> str | None:
     if key is None:
         return None
     for other in ctx.graph.of_type([ctx.resource.type]):
-        if other is ctx.resource or other.file != ctx.resource.file and other.format == "cloudformation":
+        if other.name == ctx.resource.name or other.file != ctx.resource.file and other.format == "cloudformation":
             continue
         if _record_key(other.properties) == key and _publishes_spf(other.properties):
             return other.name

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import Report
+from ..model import Finding, Report
 from . import RenderOptions
 
 _COMMAND = {"critical": "error", "high": "error", "medium": "warning", "low": "notice"}
@@ -24,8 +24,12 @@ def render(report: Report, options: RenderOptions) -> str:
         where = f"file={_property(f.file)}" + (f",line={f.line}" if f.line > 0 else "")
         title = _property(f"{f.rule_id} {f.rule_name} ({f.severity})")
         lines.append(
-            f"::{_COMMAND[f.severity]} {where},title={title}::{_data(f.text(options.lang)['message'] + ' [' + f.resource_name + ']')}"
+            f"::{_COMMAND[f.severity]} {where},title={title}::{_data(f.text(options.lang)['message'] + ' [' + _resource(f, options.lang) + ']')}"
         )
     for e in report.errors:
         lines.append(f"::error file={_property(e.file)},title=fisc-iac-lint input error::{_data(e.message)}")
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _resource(f: Finding, lang: str) -> str:
+    return f"{f.resource_name}; {f.origin(lang)}" if f.construct else f.resource_name

@@ -26,7 +26,12 @@ def as_dict(report: Report, lang: str = "en") -> dict[str, Any]:
                 "config_rule": f.config_rule,
                 "severity": f.severity,
                 "title": f.title,
-                "resource": {"type": f.resource_type, "name": f.resource_name},
+                "resource": {
+                    "type": f.resource_type,
+                    "name": f.resource_name,
+                    "construct": f.construct,
+                    "source": f.source,
+                },
                 "file": f.file,
                 "line": f.line,
                 "via": [{"file": s.file, "line": s.line, "module": s.module} for s in f.via],

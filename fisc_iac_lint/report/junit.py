@@ -47,8 +47,9 @@ def render(report: Report, options: RenderOptions) -> str:
                 continue
             text = f.text(options.lang)
             failure = ET.SubElement(case, "failure", message=text["message"], type=f.severity)
+            origin = f" ({f.origin(options.lang)})" if f.construct else ""
             controls = "; ".join(f"{k}: {', '.join(v)}" for k, v in sorted(f.controls.items()))
-            failure.text = f"{f.file}:{f.line}: {text['message']}\nresource: {f.resource_type} {f.resource_name}\ncontrols: {controls}\nfix: {text['remediation']}"
+            failure.text = f"{f.file}:{f.line}: {text['message']}\nresource: {f.resource_type} {f.resource_name}{origin}\ncontrols: {controls}\nfix: {text['remediation']}"
     if report.errors:
         suite = ET.SubElement(
             root,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..controls import FISC, KISMS
-from ..model import Report
+from ..model import Finding, Report
 from . import SEVERITY_ORDER, RenderOptions
 
 _NAMES = {FISC: "FISC", KISMS: "K-ISMS"}
@@ -82,10 +82,14 @@ def render(report: Report, options: RenderOptions) -> str:
             else:
                 status = severity_name[f.severity]
             lines.append(
-                f"| {status} | {f.rule_id} `{f.rule_name}` | `{_cell(f.resource_name)}` | "
+                f"| {status} | {f.rule_id} `{f.rule_name}` | `{_cell(f.resource_name)}`{_origin(f, lang)} | "
                 f"`{_cell(f.file)}:{f.line}` | {_cell(f.text(lang)['message'])} |"
             )
     if report.errors:
         lines += ["", words["errors"], ""]
         lines += [f"- `{_cell(e.file)}`: {_cell(e.message)}" for e in report.errors]
     return "\n".join(lines) + "\n"
+
+
+def _origin(f: Finding, lang: str) -> str:
+    return f"<br>{_cell(f.origin(lang))}" if f.construct else ""

@@ -104,26 +104,35 @@ def as_dict(report: Report, lang: str = "en") -> dict[str, Any]:
         location: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": f.file}}}
         if f.line > 0:
             location["physicalLocation"]["region"] = {"startLine": f.line}
+        resource: dict[str, Any] = {"type": f.resource_type, "name": f.resource_name}
+        origin = ""
+        if f.construct:
+            resource.update(construct=f.construct, source=f.source)
+            origin = f"; {f.origin(lang)}"
         result: dict[str, Any] = {
             "ruleId": f.rule_id,
             "level": LEVEL[f.severity],
-            "message": {"text": f"{f.text(lang)['message']} [{f.resource_type} {f.resource_name}]"},
+            "message": {"text": f"{f.text(lang)['message']} [{f.resource_type} {f.resource_name}{origin}]"},
             "locations": [location],
             "partialFingerprints": {"fiscIacLintFinding/v1": f.id},
-            "properties": {"resource": {"type": f.resource_type, "name": f.resource_name}, "controls": f.controls},
+            "properties": {"resource": resource, "controls": f.controls},
         }
-        if f.via:  # the module calls that lead to the resource, outermost first
-            result["relatedLocations"] = [
-                {
-                    "id": number,
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": site.file},
-                        "region": {"startLine": max(site.line, 1)},
-                    },
-                    "message": {"text": f"{site.module} is called here"},
-                }
-                for number, site in enumerate(f.via, start=1)
-            ]
+        related = [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": site.file},
+                    "region": {"startLine": max(site.line, 1)},
+                },
+                "message": {"text": f"{site.module} is called here"},
+            }
+            for site in f.via  # the module calls that lead to the resource, outermost first
+        ]
+        if f.source:  # the app code that made the resource (CDK)
+            uri, _, line = f.source.rpartition(":")
+            where = {"physicalLocation": {"artifactLocation": {"uri": uri}, "region": {"startLine": int(line)}}}
+            related.append({**where, "message": {"text": f.origin(lang)}})
+        if related:
+            result["relatedLocations"] = [{"id": number, **item} for number, item in enumerate(related, start=1)]
         if f.rule_id in index:
             result["ruleIndex"] = index[f.rule_id]
         if f.suppressed:

@@ -60,6 +60,8 @@ def render(report: Report, options: RenderOptions) -> str:
             if f.suppressed:
                 expiry = words["until"].format(f.suppressed["expires"]) if f.suppressed["expires"] else ""
                 lines.append(paint(_DIM, "         " + words["suppressed_by"].format(expiry, f.suppressed["reason"])))
+            if f.construct:
+                lines.append(f"         {f.origin(lang)}")
             lines.append(f"         {text['message']}")
             if f.via:
                 chain = " > ".join(f"{site.file}:{site.line} ({site.module})" for site in f.via)
