@@ -109,6 +109,11 @@ class Resource:
     end_line: int
     kind: str = "resource"  # resource | data | module (Terraform)
     metadata: Mapping | None = None  # CloudFormation Metadata
+    # CloudFormation resource attributes that decide what happens to it on deletion and
+    # replacement: DeletionPolicy and UpdateReplacePolicy as resolved (a string, or Unknown),
+    # each with its line; absent keys were not written. Terraform keeps its lifecycle block
+    # in ``properties``.
+    attributes: Mapping | None = None
     suppressions: tuple[Any, ...] = ()  # suppressions.Suppression written next to the resource
     via: tuple[CallSite, ...] = ()  # the module calls that lead here, outermost first (Terraform)
     # The same resource as it deploys under each assignment of the unknown conditions its

@@ -13,6 +13,7 @@ from fisc_iac_lint.predicates import Context
 from fisc_iac_lint.predicates.fisc_operations import (
     _is_root,
     key_dedicated_to_critical_store,
+    key_lifecycle_follows_data,
     key_policy_separates_duties,
     receives_logs,
     web_acl_blocks_by_rate,
@@ -22,10 +23,10 @@ ADMIN = ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey"]
 USE = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"]
 
 
-def _cfn(tmp_path, text):
+def _cfn(tmp_path, text, head=""):
     path = tmp_path / "template.yaml"
     path.write_text(
-        'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n' + textwrap.indent(textwrap.dedent(text), "  ")
+        f'AWSTemplateFormatVersion: "2010-09-09"\n{head}Resources:\n' + textwrap.indent(textwrap.dedent(text), "  ")
     )
     template = parse_cloudformation(str(path))
     return Graph(template)
@@ -448,3 +449,136 @@ def test_terraform_bucket_found_through_its_encryption_configuration(tmp_path):
     )
     ok, detail = _call(key_dedicated_to_critical_store, graph, "aws_kms_key.k", **CRITICAL)[:2]
     assert ok is False and "aws_s3_bucket.b" in detail["en"] and "aws_dynamodb_table.t" in detail["en"]
+
+
+# -- key_lifecycle_follows_data ---------------------------------------------------------
+
+CFN_STORE = """
+Key:
+  Type: AWS::KMS::Key
+  {key}
+Table:
+  Type: AWS::DynamoDB::Table
+  {store}
+  Properties:
+    SSESpecification: {{SSEEnabled: true, SSEType: KMS, KMSMasterKeyId: !Ref Key}}
+"""
+
+
+@pytest.mark.parametrize(
+    "key, store, expected",
+    [
+        ("", "", True),  # both deleted (the default)
+        ("DeletionPolicy: Retain", "DeletionPolicy: RetainExceptOnCreate", True),
+        ("DeletionPolicy: RetainExceptOnCreate", "DeletionPolicy: Retain", True),
+        ("", "DeletionPolicy: Retain", False),  # kept data, deleted key
+        ("DeletionPolicy: Retain", "DeletionPolicy: Delete", False),  # the key outlives the data
+        ("DeletionPolicy: Snapshot", "DeletionPolicy: Retain", False),  # Snapshot keeps no key
+        ("DeletionPolicy: !If [Prod, Retain, Delete]", "DeletionPolicy: Retain", None),
+        ("DeletionPolicy: Retain", "DeletionPolicy: !If [Prod, Retain, Delete]", None),
+        ("DeletionPolicy: Delete", "DeletionPolicy: !If [Prod, Retain, Delete]", None),
+    ],
+)
+def test_key_lifecycle_cloudformation(tmp_path, key, store, expected):
+    head = "Transform: AWS::LanguageExtensions\nParameters:\n  Env: {Type: String}\n"
+    graph = _cfn(
+        tmp_path, CFN_STORE.format(key=key, store=store), head + "Conditions:\n  Prod: !Equals [!Ref Env, prod]\n"
+    )
+    assert _call(key_lifecycle_follows_data, graph, "Key")[0] is expected
+
+
+def test_cloudformation_attributes_are_parsed_with_their_lines(tmp_path):
+    graph = _cfn(
+        tmp_path,
+        """
+        Key:
+          Type: AWS::KMS::Key
+          DeletionPolicy: Retain
+          UpdateReplacePolicy: Retain
+        Db:
+          Type: AWS::RDS::DBInstance
+          DeletionPolicy: !Ref Missing
+          Properties: {KmsKeyId: !Ref Key}
+        """,
+    )
+    key, db = graph.by_name["Key"], graph.by_name["Db"]
+    assert dict(key.attributes) == {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
+    assert key.attributes.line_of("UpdateReplacePolicy") == 7
+    assert isinstance(db.attributes["DeletionPolicy"], Unknown)
+    assert all(e.source != "Db" or e.target == "Key" for e in graph.template.edges)
+
+
+def test_rds_snapshots_by_default_and_aurora_instances_are_not_stores(tmp_path):
+    graph = _cfn(
+        tmp_path,
+        """
+        Key:
+          Type: AWS::KMS::Key
+        Cluster:
+          Type: AWS::RDS::DBCluster
+          Properties: {Engine: aurora-postgresql, KmsKeyId: !Ref Key}
+        OtherKey:
+          Type: AWS::KMS::Key
+        Member:
+          Type: AWS::RDS::DBInstance
+          Properties: {DBClusterIdentifier: !Ref Cluster, KmsKeyId: !Ref OtherKey}
+        """,
+    )
+    ok, detail = _call(key_lifecycle_follows_data, graph, "Key")[:2]
+    assert ok is False and "Snapshot by default" in detail["en"]
+    assert _call(key_lifecycle_follows_data, graph, "OtherKey")[0] is True  # no store: not decided here
+
+
+def test_shared_key_is_kept_while_one_store_keeps_data(tmp_path):
+    graph = _cfn(
+        tmp_path,
+        """
+        Key:
+          Type: AWS::KMS::Key
+          DeletionPolicy: Retain
+        Kept:
+          Type: AWS::EC2::Volume
+          DeletionPolicy: Snapshot
+          Properties: {AvailabilityZone: a, Size: 1, Encrypted: true, KmsKeyId: !Ref Key}
+        Gone:
+          Type: AWS::EC2::Volume
+          Properties: {AvailabilityZone: a, Size: 1, Encrypted: true, KmsKeyId: !Ref Key}
+        """,
+    )
+    assert _call(key_lifecycle_follows_data, graph, "Key")[0] is True
+
+
+@pytest.mark.parametrize(
+    "key, store, expected",
+    [
+        ("", "skip_final_snapshot = true", True),
+        ("", 'final_snapshot_identifier = "x"', False),  # skip_final_snapshot defaults to false
+        ("lifecycle {\n    prevent_destroy = true\n  }", 'final_snapshot_identifier = "x"', True),
+        ("lifecycle {\n    prevent_destroy = true\n  }", "skip_final_snapshot = true", False),
+        (
+            "lifecycle {\n    prevent_destroy = true\n  }",
+            "skip_final_snapshot = true\n  lifecycle {\n    prevent_destroy = true\n  }",
+            True,
+        ),
+        ("", "skip_final_snapshot = var.skip", None),
+    ],
+)
+def test_key_lifecycle_terraform(tmp_path, key, store, expected):
+    graph = _tf(
+        tmp_path,
+        f"""
+variable "skip" {{
+  type = bool
+}}
+
+resource "aws_kms_key" "k" {{
+  {key}
+}}
+
+resource "aws_db_instance" "db" {{
+  kms_key_id = aws_kms_key.k.arn
+  {store}
+}}
+""",
+    )
+    assert _call(key_lifecycle_follows_data, graph, "aws_kms_key.k")[0] is expected

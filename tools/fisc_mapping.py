@@ -67,6 +67,7 @@ NEW_CHECKS = {
     "wafv2-web-acl-rate-based-rule": "FIL0551",
     "kms-key-policy-separation-of-duties": "FIL0552",
     "kms-dedicated-key-per-critical-store": "FIL0553",
+    "kms-key-lifecycle-bound-to-data-store": "FIL0555",
     "cloudfront-associated-with-waf": "FIL0554",
     "ssm-session-manager-instead-of-ssh": "FIL0590",
     "ecr-image-scanning-enabled": "FIL0591",

@@ -163,6 +163,7 @@ def build(doc: Mapping, path: str, parameters: dict[str, Any] | None = None) -> 
         ctx.assume({})
         props = _properties(ctx.resolve(raw_props, ()), line)  # edge paths are relative to Properties
         edges, met = ctx.edges, ctx.met
+        attributes = _attributes(ctx, body, line)
         depends = body.get("DependsOn")
         for target in [depends] if isinstance(depends, str) else depends or []:
             if isinstance(target, str):
@@ -176,6 +177,7 @@ def build(doc: Mapping, path: str, parameters: dict[str, Any] | None = None) -> 
             line=line,
             end_line=getattr(body, "end_line", line),
             metadata=body.get("Metadata") if isinstance(body.get("Metadata"), Mapping) else None,
+            attributes=attributes,
             suppressions=tuple(from_metadata(body.get("Metadata"))),
             construct=_construct_path(body.get("Metadata")),
         )
@@ -197,6 +199,24 @@ def build(doc: Mapping, path: str, parameters: dict[str, Any] | None = None) -> 
         for resource in template.resources:
             resource.source = made.get(resource.name)
     return template
+
+
+ATTRIBUTES = ("DeletionPolicy", "UpdateReplacePolicy")
+
+
+def _attributes(ctx: "_Context", body: Mapping, line: int) -> Mapping:
+    """DeletionPolicy and UpdateReplacePolicy as written, resolved (AWS::LanguageExtensions allows
+    Ref to a parameter and Fn::If there); what does not resolve to a string is Unknown."""
+    out = Mapping(line=line)
+    for key in ATTRIBUTES:
+        if key not in body:
+            continue
+        edges, met = len(ctx.edges), len(ctx.met)
+        value = ctx.resolve(body[key], ())
+        del ctx.edges[edges:], ctx.met[met:]  # an attribute adds no edge and splits no variant
+        out[key] = value if isinstance(value, (str, Unknown)) else Unknown(_text(key, body[key]))
+        out.key_lines[key] = body.line_of(key) if isinstance(body, Mapping) else line
+    return out
 
 
 def _construct_path(metadata: Any) -> str | None:

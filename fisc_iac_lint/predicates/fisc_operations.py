@@ -4,6 +4,7 @@
 * :func:`web_acl_blocks_by_rate`: a WAFv2 web ACL with a rate-based rule that blocks.
 * :func:`key_policy_separates_duties`: no non-root principal both administers and uses a key.
 * :func:`key_dedicated_to_critical_store`: a key used by a critical data store is used by no other store.
+* :func:`key_lifecycle_follows_data`: a key is kept exactly as long as the data it encrypts.
 
 Details are returned as {"en", "ja"} dicts.
 """
@@ -574,3 +575,118 @@ def key_dedicated_to_critical_store(ctx: Context, props: Any, args: dict) -> Ver
             f"{', '.join(unknown)} の分類が不明です (このキーを使用するデータストア: {listed})",
         )
     return True, _t(f"no critical data store among {listed}", f"{listed} に重要なデータストアはありません")
+
+
+# --------------------------------------------------------------------------
+# the key's lifecycle follows the data it encrypts (FISCSEC8-BP04)
+
+_KEEPS = ("Retain", "RetainExceptOnCreate")  # DeletionPolicy values that leave the resource in place
+# CloudFormation's default DeletionPolicy is Delete, except Snapshot for these (a DB instance
+# only outside an Aurora cluster, and such instances are not counted as stores)
+_SNAPSHOT_BY_DEFAULT = ("AWS::RDS::DBCluster", "AWS::RDS::DBInstance")
+# Terraform stores that leave a final snapshot when destroyed: (attribute, value meaning "kept", absent means)
+_TF_FINAL_SNAPSHOT = {
+    "aws_db_instance": ("skip_final_snapshot", False, False),
+    "aws_rds_cluster": ("skip_final_snapshot", False, False),
+    "aws_redshift_cluster": ("skip_final_snapshot", False, False),
+    "aws_ebs_volume": ("final_snapshot", True, False),
+}
+
+
+def _cfn_kept(resource: Resource, store: bool) -> tuple[bool | None, str, int | None]:
+    """Does deleting the stack (or removing the resource) leave the resource's data or key in place?"""
+    attributes = resource.attributes or {}
+    value = attributes.get("DeletionPolicy")
+    line = attributes.line_of("DeletionPolicy") if "DeletionPolicy" in attributes else None
+    if value is None:
+        value = "Snapshot" if store and resource.type in _SNAPSHOT_BY_DEFAULT else "Delete"
+        shown = f"DeletionPolicy {value} by default"
+    else:
+        shown = f"DeletionPolicy {value}" if isinstance(value, str) else f"DeletionPolicy {value.expr}"
+    if isinstance(value, Unknown):
+        return None, shown, line
+    kept = value in _KEEPS or (store and value == "Snapshot")
+    return kept, shown, line
+
+
+def _tf_kept(resource: Resource, store: bool) -> tuple[bool | None, str, int | None]:
+    """Is the resource protected from destruction (prevent_destroy), or does it leave a final snapshot?"""
+    lifecycle = _block(resource.properties.get("lifecycle"))
+    prevent = lifecycle.get("prevent_destroy") if isinstance(lifecycle, dict) else None
+    line = lifecycle.line_of("prevent_destroy") if isinstance(lifecycle, dict) and prevent is not None else None
+    protected = False if prevent is None else as_bool(prevent)
+    if protected is None:
+        return None, f"prevent_destroy {getattr(prevent, 'expr', prevent)}", line
+    if protected:
+        return True, "prevent_destroy = true", line
+    if store and resource.type in _TF_FINAL_SNAPSHOT:
+        name, keeps, default = _TF_FINAL_SNAPSHOT[resource.type]
+        raw = resource.properties.get(name)
+        value = default if raw is None else as_bool(raw)
+        if value is None:
+            return None, f"{name} {getattr(raw, 'expr', raw)}", line
+        if value == keeps:
+            return True, f"a final snapshot, {name} = {str(value).lower()}", line
+    if store and resource.type == "aws_elasticache_replication_group":
+        raw = resource.properties.get("final_snapshot_identifier")
+        if isinstance(raw, Unknown):
+            return None, f"final_snapshot_identifier {raw.expr}", line
+        if raw:
+            return True, "a final snapshot, final_snapshot_identifier", line
+    return False, "no prevent_destroy" if prevent is None else "prevent_destroy = false", line
+
+
+@predicate
+def key_lifecycle_follows_data(ctx: Context, props: Any, args: dict) -> Verdict:
+    """Is a key kept exactly as long as the data stores it encrypts keep their data?
+
+    The stores are found as for :func:`key_dedicated_to_critical_store`. CloudFormation: a
+    resource is kept by DeletionPolicy Retain or RetainExceptOnCreate, a store also by
+    Snapshot (the default of RDS DB clusters and DB instances). Terraform: by
+    lifecycle.prevent_destroy, a store also by the final snapshot it leaves (RDS, Aurora and
+    Redshift unless skip_final_snapshot, EBS with final_snapshot, ElastiCache with
+    final_snapshot_identifier). False when data is kept and the key is not (the kept data
+    can no longer be decrypted once the key's deletion completes), or when the key is kept
+    and no data is (the key outlives the data, so its deletion cannot stand for disposal).
+    """
+    key = ctx.resource
+    stores = _stores_using(ctx, key)
+    if not stores:
+        return True, _t(
+            "no data store of the scan uses the key", "スキャン対象にこのキーを使用するデータストアはありません"
+        )
+    kept_by = _cfn_kept if key.format == "cloudformation" else _tf_kept
+    key_kept, key_shown, key_line = kept_by(key, store=False)
+    verdicts = [(store, *kept_by(store, store=True)) for store in stores]
+    kept = [f"{s.name} ({shown})" for s, answer, shown, _ in verdicts if answer is True]
+    gone = [f"{s.name} ({shown})" for s, answer, shown, _ in verdicts if answer is False]
+    unknown = [f"{s.name} ({shown})" for s, answer, shown, _ in verdicts if answer is None]
+    if key_kept is None:
+        return None, _t(f"the key's {key_shown} is unknown", f"キーの {key_shown} が不明です")
+    if kept and not key_kept:
+        return (
+            False,
+            _t(
+                f"data encrypted with the key is kept by {', '.join(kept)}, but the key is deleted ({key_shown})",
+                f"キーで暗号化されたデータは {', '.join(kept)} により残りますが、キーは削除されます ({key_shown})",
+            ),
+            key_line,
+        )
+    if unknown:
+        return None, _t(
+            f"whether {', '.join(unknown)} keeps its data is unknown",
+            f"{', '.join(unknown)} がデータを残すかどうかが不明です",
+        )
+    if key_kept and not kept:
+        return (
+            False,
+            _t(
+                f"the key is kept ({key_shown}) while every data store using it is deleted: {', '.join(gone)}",
+                f"キーは残りますが ({key_shown})、キーを使用するデータストアはすべて削除されます: {', '.join(gone)}",
+            ),
+            key_line,
+        )
+    return True, _t(
+        f"the key ({key_shown}) follows its data stores: {', '.join(kept + gone)}",
+        f"キー ({key_shown}) はデータストアと同じく扱われます: {', '.join(kept + gone)}",
+    )
