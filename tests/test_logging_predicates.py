@@ -310,3 +310,91 @@ def test_trail_and_alarm_details_in_japanese() -> None:
         False,
         "InsufficientDataActions が設定されていません: INSUFFICIENT_DATA 状態のアクションがありません",
     )
+
+
+# -- trail_security_events_alarmed ---------------------------------------------------------------
+
+trail_security_events_alarmed = _logging.trail_security_events_alarmed
+
+
+def _monitoring(tmp_path, trail_arn: str, filters: str, events: list[str]) -> tuple:
+    from textwrap import dedent, indent
+
+    from fisc_iac_lint.api import parse_cloudformation
+
+    path = tmp_path / "t.yaml"
+    body = f"""
+    Group:
+      Type: AWS::Logs::LogGroup
+      Properties: {{LogGroupName: trail}}
+    Trail:
+      Type: AWS::CloudTrail::Trail
+      Properties: {{IsLogging: true, S3BucketName: b{trail_arn}}}
+    """
+    path.write_text(
+        "Parameters:\n  P: {Type: String}\nResources:\n" + indent(dedent(body) + dedent(filters), "  "),
+        encoding="utf-8",
+    )
+    graph = Graph(parse_cloudformation(str(path)))
+    trail = graph.by_name["Trail"]
+    return trail_security_events_alarmed(Context(trail, graph), trail.properties, {"events": events})[:2]
+
+
+def _pair(pattern: str, group: str = "!Ref Group", alarm: str = "AlarmActions: [arn:aws:sns:r:1:t]") -> str:
+    return f"""
+    F:
+      Type: AWS::Logs::MetricFilter
+      Properties:
+        LogGroupName: {group}
+        FilterPattern: '{pattern}'
+        MetricTransformations: [{{MetricName: M, MetricNamespace: N, MetricValue: "1"}}]
+    A:
+      Type: AWS::CloudWatch::Alarm
+      Properties: {{MetricName: M, Namespace: N, {alarm}}}
+    """
+
+
+ROOT = '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS }'
+TRAIL_CHANGES = "{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) }"
+
+
+@pytest.mark.parametrize(
+    ("trail_arn", "filters", "expected"),
+    [
+        (", CloudWatchLogsLogGroupArn: !GetAtt Group.Arn", _pair(ROOT), True),
+        # the log group's name in a literal ARN, the filter naming it literally
+        (", CloudWatchLogsLogGroupArn: 'arn:aws:logs:r:1:log-group:trail:*'", _pair(ROOT, group="trail"), True),
+        (", CloudWatchLogsLogGroupArn: 'arn:aws:logs:r:1:log-group:other:*'", _pair(ROOT, group="trail"), False),
+        ("", _pair(ROOT), False),  # the trail sends nothing to CloudWatch Logs
+        (", CloudWatchLogsLogGroupArn: !GetAtt Group.Arn", _pair(ROOT, alarm="AlarmActions: []"), False),
+        (
+            ", CloudWatchLogsLogGroupArn: !GetAtt Group.Arn",
+            _pair(ROOT, alarm="AlarmActions: [arn:aws:sns:r:1:t], ActionsEnabled: false"),
+            False,
+        ),
+        (", CloudWatchLogsLogGroupArn: !GetAtt Group.Arn", _pair('{ $.userIdentity.type = "IAMUser" }'), False),
+        (", CloudWatchLogsLogGroupArn: !GetAtt Group.Arn", _pair(ROOT, alarm="AlarmActions: !Ref P"), None),
+        (", CloudWatchLogsLogGroupArn: !Ref P", _pair(ROOT), None),
+        (", CloudWatchLogsLogGroupArn: !GetAtt Group.Arn", _pair(ROOT, group="!Ref P"), None),
+    ],
+)
+def test_trail_security_events_alarmed(tmp_path, trail_arn, filters, expected) -> None:
+    assert _monitoring(tmp_path, trail_arn, filters, ["root-account-usage"])[0] is expected
+
+
+def test_every_identifying_word_must_be_mentioned(tmp_path) -> None:
+    ok, detail = _monitoring(
+        tmp_path, ", CloudWatchLogsLogGroupArn: !GetAtt Group.Arn", _pair(TRAIL_CHANGES), ["cloudtrail-changes"]
+    )
+    assert ok is False and "cloudtrail-changes" in detail["en"]  # StartLogging / StopLogging are missing
+
+
+def test_names_are_whole_words(tmp_path) -> None:
+    # CreatePolicyVersion does not mention CreatePolicy
+    assert not _logging._mentions_all("{ $.eventName = CreatePolicyVersion }", ("CreatePolicy",))
+    assert _logging._mentions_all('{ $.errorCode = "*UnauthorizedOperation" }', ("errorCode", "UnauthorizedOperation"))
+
+
+def test_unknown_event_name_in_the_parameter(tmp_path) -> None:
+    ok, detail = _monitoring(tmp_path, ", CloudWatchLogsLogGroupArn: !GetAtt Group.Arn", _pair(ROOT), ["root-login"])
+    assert ok is None and "root-login" in detail["en"]

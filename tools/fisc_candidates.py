@@ -30,7 +30,7 @@ REASONS = {
     "api-mutual-tls-for-partner-endpoints": "open: to be merged into apigw-restricted-network-access as its client-certificate alternative (the lens lists credentials, IP addresses and client certificates, to be combined), so it needs the same selector",
     "inspector-enabled": "open: the lens names Amazon Inspector (FISCSEC9-BP01), but CloudFormation has no resource that activates it, so an account-scope policy would report every CloudFormation-only scan; needs an account rule decided per format",
     "log-bucket-access-restricted": "open: needs organisation-specific reader and writer lists as parameters",
-    "cloudtrail-security-metric-filter-alarms": "open: account-scope check over metric filters and alarms, not written yet",
+    "cloudtrail-security-metric-filter-alarms": "the lens names no events (監視したいイベントの定義), so the events are a parameter defaulting to the CIS monitoring set; a filter covers an event when its pattern mentions every identifying word, and its metric needs an alarm with actions",
     "shield-advanced-protection": "dropped: the lens names Shield Advanced as an optional addition (追加で有効化することで), a paid subscription a template cannot know about",
     "shield-advanced-protection-public-endpoints": "dropped: the lens names Shield Advanced as an optional addition (追加で有効化することで), a paid subscription a template cannot know about",
     "cloudtrail-kms-events-not-excluded": "merged into FIL0404: it already requires, account-wide, a trail recording read and write management events with no excluded event source, so KMS key use and key policy changes are recorded; a per-trail check would report trails that leave KMS to an organisation trail",

@@ -62,6 +62,7 @@ NEW_CHECKS = {
     "config-recorder-all-resources": "FIL0581",
     "rds-database-audit-logging": "FIL0582",
     "cloudtrail-central-log-archive": "FIL0583",
+    "cloudtrail-security-metric-filter-alarms": "FIL0585",
     "sns-sms-delivery-status-logging": "FIL0584",
     "log-bucket-object-lock": "FIL0550",
     "wafv2-web-acl-rate-based-rule": "FIL0551",

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from ..model import CLOUDFORMATION, Mapping, Unknown, as_bool
+from ..tristate import all3, any3
 from . import Context, Verdict, predicate
 
 # -- is a value (a key, a log group ARN) set? ------------------------------------------------
@@ -474,3 +475,219 @@ def alarm_actions_configured(ctx: Context, value: Any, args: dict) -> Verdict:
         True,
         {"en": "every required state has an action", "ja": "必要なすべての状態にアクションが設定されています"},
     )
+
+
+# -- metric filters and alarms on the trail's log group (FISCSEC2-BP01, FISCSEC7-BP03) ---------
+
+# The security events of the CIS AWS Foundations Benchmark's monitoring section (Security Hub
+# CloudWatch.1-14), each with the words its filter pattern must mention: the event names, or the
+# fields and values that identify it. ClassicLink calls (retired in 2022) are not required.
+SECURITY_EVENTS: dict[str, tuple[str, ...]] = {
+    "root-account-usage": ("userIdentity.type", "Root"),
+    "unauthorized-api-calls": ("errorCode", "UnauthorizedOperation", "AccessDenied"),
+    "console-signin-without-mfa": ("ConsoleLogin", "MFAUsed"),
+    "iam-policy-changes": tuple(
+        "DeleteGroupPolicy DeleteRolePolicy DeleteUserPolicy PutGroupPolicy PutRolePolicy PutUserPolicy"
+        " CreatePolicy DeletePolicy CreatePolicyVersion DeletePolicyVersion AttachRolePolicy DetachRolePolicy"
+        " AttachUserPolicy DetachUserPolicy AttachGroupPolicy DetachGroupPolicy".split()
+    ),
+    "cloudtrail-changes": ("CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging"),
+    "console-authentication-failures": ("ConsoleLogin", "Failed authentication"),
+    "kms-key-disabled-or-deleted": ("DisableKey", "ScheduleKeyDeletion"),
+    "s3-bucket-policy-changes": tuple(
+        "PutBucketAcl PutBucketPolicy PutBucketCors PutBucketLifecycle PutBucketReplication DeleteBucketPolicy"
+        " DeleteBucketCors DeleteBucketLifecycle DeleteBucketReplication".split()
+    ),
+    "config-changes": tuple(
+        "StopConfigurationRecorder DeleteDeliveryChannel PutDeliveryChannel PutConfigurationRecorder".split()
+    ),
+    "security-group-changes": tuple(
+        "AuthorizeSecurityGroupIngress AuthorizeSecurityGroupEgress RevokeSecurityGroupIngress"
+        " RevokeSecurityGroupEgress CreateSecurityGroup DeleteSecurityGroup".split()
+    ),
+    "nacl-changes": tuple(
+        "CreateNetworkAcl CreateNetworkAclEntry DeleteNetworkAcl DeleteNetworkAclEntry ReplaceNetworkAclEntry"
+        " ReplaceNetworkAclAssociation".split()
+    ),
+    "network-gateway-changes": tuple(
+        "CreateCustomerGateway DeleteCustomerGateway AttachInternetGateway CreateInternetGateway"
+        " DeleteInternetGateway DetachInternetGateway".split()
+    ),
+    "route-table-changes": tuple(
+        "CreateRoute CreateRouteTable ReplaceRoute ReplaceRouteTableAssociation DeleteRouteTable DeleteRoute"
+        " DisassociateRouteTable".split()
+    ),
+    "vpc-changes": tuple(
+        "CreateVpc DeleteVpc ModifyVpcAttribute AcceptVpcPeeringConnection CreateVpcPeeringConnection"
+        " DeleteVpcPeeringConnection RejectVpcPeeringConnection".split()
+    ),
+}
+
+# per format: the trail's log group ARN; the log group and its name; the metric filter (type, log
+# group, pattern, transformations, metric name, namespace); the alarm (type, metric name, namespace,
+# actions, actions enabled, metric queries, the metric inside a query)
+_CW = {
+    "cloudformation": {
+        "trail_group": "CloudWatchLogsLogGroupArn",
+        "group": ("AWS::Logs::LogGroup", "LogGroupName"),
+        "filter": ("AWS::Logs::MetricFilter", "LogGroupName", "FilterPattern", "MetricTransformations", "MetricName", "MetricNamespace"),
+        "alarm": ("AWS::CloudWatch::Alarm", "MetricName", "Namespace", "AlarmActions", "ActionsEnabled", "Metrics", "MetricStat.Metric"),
+    },
+    "terraform": {
+        "trail_group": "cloud_watch_logs_group_arn",
+        "group": ("aws_cloudwatch_log_group", "name"),
+        "filter": ("aws_cloudwatch_log_metric_filter", "log_group_name", "pattern", "metric_transformation", "name", "namespace"),
+        "alarm": ("aws_cloudwatch_metric_alarm", "metric_name", "namespace", "alarm_actions", "actions_enabled", "metric_query", "metric"),
+    },
+}  # fmt: skip
+_LOG_GROUP_ARN = re.compile(r"^arn:[^:]+:logs:[^:]*:[^:]*:log-group:([^:]+)(:\*)?$")
+
+
+def _group_keys(ctx: Context, value: Any, fmt: str) -> set[str] | None:
+    """What identifies the log group ``value`` names (by reference, ARN or name); None when unknown."""
+    group_type, name_field = _CW[fmt]["group"]
+    keys = set()
+    if isinstance(value, Unknown):
+        for ref in value.refs:
+            group = ctx.graph.by_name.get(ref.target)
+            if group is not None and group.type == group_type:
+                keys.add(f"resource:{group.name}")
+                name = group.properties.get(name_field)
+                if isinstance(name, str):
+                    keys.add(f"name:{name}")
+        return keys or None
+    if isinstance(value, str) and value:
+        match = _LOG_GROUP_ARN.match(value)
+        return {f"name:{match.group(1) if match else value}"}
+    return None
+
+
+def _mentions_all(pattern: str, words: tuple[str, ...]) -> bool:
+    return all(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", pattern) for word in words)
+
+
+def _listed(value: Any) -> list:
+    """A list property as a list ([] when absent or unknown: the caller decides what unknown means)."""
+    if value is None or isinstance(value, Unknown):
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _alarm_metrics(alarm: Any, spec: tuple[str, ...]) -> list[tuple[Any, Any]]:
+    """The (metric name, namespace) pairs an alarm watches, directly or in its metric queries."""
+    _, name_field, ns_field, _, _, queries_field, metric_path = spec
+    props = alarm.properties
+    out = [(props.get(name_field), props.get(ns_field))] if name_field in props else []
+    for query in _listed(props.get(queries_field)):
+        metric: Any = query
+        for key in metric_path.split("."):
+            metric = metric.get(key) if isinstance(metric, dict) else None
+            metric = metric[0] if isinstance(metric, list) and len(metric) == 1 else metric
+        if isinstance(metric, dict):
+            out.append((metric.get(name_field), metric.get(ns_field)))
+    return out
+
+
+def _same(a: Any, b: Any) -> bool | None:
+    if isinstance(a, Unknown) or isinstance(b, Unknown):
+        return None
+    return a is not None and a == b
+
+
+def _alarmed(ctx: Context, metric: tuple[Any, Any], fmt: str) -> bool | None:
+    """Is there an alarm with actions on this metric (name, namespace)?"""
+    spec = _CW[fmt]["alarm"]
+    unknown = False
+    for alarm in ctx.graph.of_type([spec[0]]):
+        for watched in _alarm_metrics(alarm, spec):
+            same = [_same(metric[0], watched[0]), _same(metric[1], watched[1])]
+            if False in same:
+                continue
+            enabled = alarm.properties.get(spec[4], True)
+            actions = alarm.properties.get(spec[3])
+            if isinstance(enabled, Unknown) or isinstance(actions, Unknown) or None in same:
+                unknown = True
+            elif as_bool(enabled) is not False and actions:
+                return True
+    return None if unknown else False
+
+
+@predicate
+def trail_security_events_alarmed(ctx: Context, value: Any, args: dict) -> Verdict:
+    """Does the trail's CloudWatch Logs group have, for each event of ``args['events']``, a metric
+    filter whose pattern mentions the words identifying the event and whose metric an alarm with
+    actions watches?
+
+    Filters and alarms are those of the trail's template or module; the log group is matched by
+    reference, by name, or by the name in a literal ARN. A pattern, metric or alarm setting that is
+    unknown makes the event unknown when nothing else covers it.
+    """
+    fmt = ctx.resource.format
+    spec = _CW[fmt]
+    events = list(args.get("events") or [])
+    strange = [e for e in events if e not in SECURITY_EVENTS]
+    if strange:
+        known = ", ".join(SECURITY_EVENTS)
+        return None, {
+            "en": f"unknown event names {', '.join(strange)} in the parameter (known: {known})",
+            "ja": f"パラメーターのイベント名 {', '.join(strange)} が不明です (使用できる名前: {known})",
+        }
+    arn = ctx.resource.properties.get(spec["trail_group"])
+    line = _line(ctx.resource.properties, spec["trail_group"])
+    if arn is None or arn == "":
+        return False, {
+            "en": f"the trail sends no events to CloudWatch Logs ({spec['trail_group']} is not set)",
+            "ja": f"証跡はイベントを CloudWatch Logs に送信していません ({spec['trail_group']} が設定されていません)",
+        }
+    trail_group = _group_keys(ctx, arn, fmt)
+    if trail_group is None:
+        return (
+            None,
+            {
+                "en": f"the trail's log group is unknown ({getattr(arn, 'expr', arn)})",
+                "ja": f"証跡のロググループが不明です ({getattr(arn, 'expr', arn)})",
+            },
+            line,
+        )
+    filter_type, group_field, pattern_field, transforms_field, name_field, ns_field = spec["filter"]
+    covered: dict[str, bool | None] = {event: False for event in events}
+    for metric_filter in ctx.graph.of_type([filter_type]):
+        props = metric_filter.properties
+        group = _group_keys(ctx, props.get(group_field), fmt)
+        on_group = None if group is None else bool(group & trail_group)
+        if on_group is False:
+            continue
+        pattern = props.get(pattern_field)
+        transforms = props.get(transforms_field)
+        if isinstance(transforms, Unknown):
+            alarmed = None
+        else:
+            metrics = [(t.get(name_field), t.get(ns_field)) for t in _listed(transforms) if isinstance(t, dict)]
+            alarmed = any3(_alarmed(ctx, metric, fmt) for metric in metrics)
+        for event in events:
+            mentioned = _mentions_all(pattern, SECURITY_EVENTS[event]) if isinstance(pattern, str) else None
+            covered[event] = any3([covered[event], all3([on_group, mentioned, alarmed])])
+    missing = [e for e in events if covered[e] is False]
+    unknown = [e for e in events if covered[e] is None]
+    if missing:
+        return (
+            False,
+            {
+                "en": f"no metric filter with an alarm with actions on the trail's log group for: {', '.join(missing)}",
+                "ja": f"証跡のロググループに、アクション付きのアラームを持つメトリクスフィルターがないイベント: {', '.join(missing)}",
+            },
+            line,
+        )
+    if unknown:
+        return (
+            None,
+            {
+                "en": f"whether these events have a metric filter with an alarm is unknown: {', '.join(unknown)}",
+                "ja": f"次のイベントにアラーム付きのメトリクスフィルターがあるかどうか不明です: {', '.join(unknown)}",
+            },
+            line,
+        )
+    return True, {
+        "en": f"every required event has a metric filter with an alarm ({len(events)})",
+        "ja": f"必要なすべてのイベントにアラーム付きのメトリクスフィルターがあります ({len(events)})",
+    }
