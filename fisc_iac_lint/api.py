@@ -365,13 +365,13 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _work(unit: discovery.Unit) -> tuple[Report, list[Result]]:
+def _work(unit: discovery.Unit) -> tuple[Report, list[Result], set[str]]:
     """In a worker: one unit against a fresh report (policies and parameters come with the fork)."""
     scan = _WORKER_SCAN
     assert scan is not None
-    scan.report, scan.account_evidence, scan.seen, scan.used = Report(), [], {}, set()
+    scan.report, scan.account_evidence, scan.seen, scan.used, scan.formats = Report(), [], {}, set(), set()
     _run_unit(scan, unit)
-    return scan.report, scan.account_evidence
+    return scan.report, scan.account_evidence, scan.formats
 
 
 def _lint_in_parallel(scan: "_Scan", units: list[discovery.Unit], jobs: int) -> None:
@@ -389,10 +389,11 @@ def _lint_in_parallel(scan: "_Scan", units: list[discovery.Unit], jobs: int) -> 
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             chunk = max(1, len(units) // (jobs * 8))
-            for part, evidence in pool.map(_work, units, chunksize=chunk):
+            for part, evidence, formats in pool.map(_work, units, chunksize=chunk):
                 for name in ("findings", "unknowns", "errors", "warnings", "skipped", "scanned"):
                     getattr(scan.report, name).extend(getattr(part, name))
                 scan.account_evidence.extend(evidence)
+                scan.formats |= formats
     finally:
         _WORKER_SCAN = None
 
@@ -411,6 +412,7 @@ class _Scan:
     seen: dict[tuple[str, str, str], int] = field(default_factory=dict)
     used: set[tuple[str, int]] = field(default_factory=set)  # suppressions that matched a finding
     given: Any = None  # Terraform variable values from outside (tfvars.Given)
+    formats: set[str] = field(default_factory=set)  # the formats of the templates evaluated
 
     def unit(self, unit: discovery.Unit) -> None:
         report = self.report
@@ -446,6 +448,7 @@ class _Scan:
     def evaluate(self, template: Template, prefix: str = "") -> None:
         """Every policy on one template; ``prefix`` names the nested stack it is linted as."""
         report = self.report
+        self.formats.add(template.format)
         report.skipped.extend(template.skipped)
         report.warnings.extend(template.warnings)
         cycle = find_cycle(e for e in template.edges if e.target in {r.name for r in template.resources})
@@ -581,6 +584,17 @@ class _Scan:
             types = sorted({t for checks in policy.checks.values() for c in checks for t in c.resource_types})
             account = Resource(policy.formats()[0], "AWS account", "account", Mapping(), root, 0, 0)
             listed = " / ".join(types)
+            if not self.formats & set(policy.formats()):
+                # only formats that cannot express the resource were scanned: the account is not decided
+                can = " / ".join(
+                    {"cloudformation": "CloudFormation", "terraform": "Terraform"}[f] for f in policy.formats()
+                )
+                why = Text(
+                    f"the scan has no {can}, the only format that can define {listed}",
+                    f"{listed} を定義できる形式 ({can}) がスキャン対象にありません",
+                )
+                self.record(Result(policy, account, None, 0, why))
+                continue
             missing = Text(
                 f"no {listed} is defined in the scanned files", f"スキャンしたファイルに {listed} が定義されていません"
             )

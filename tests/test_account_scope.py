@@ -66,3 +66,22 @@ def test_one_conforming_resource_in_another_format_satisfies_the_account(tmp_pat
 def test_defined_but_none_conforming_reports_each(tmp_path: Path) -> None:
     repo, options = _setup(tmp_path, TRAIL_OFF, None)
     assert _mine(lint([str(repo)], options)) == [("Trail", "app.yaml", 5)]
+
+
+# a policy with only a Terraform check, as for a resource CloudFormation cannot define
+TF_ONLY = POLICY.split("checks:")[0].replace("FIL9001", "FIL9002").replace("test-trail-missing", "test-tf-only") + (
+    "checks:\n  terraform:\n    - resource_types: [aws_iam_account_password_policy]\n"
+    "      require: {exists: minimum_password_length}\n"
+)
+
+
+def test_a_scan_without_the_only_format_that_can_define_it_is_unknown(tmp_path: Path) -> None:
+    repo, options = _setup(tmp_path, TOPIC, None)
+    (tmp_path / "policies" / "test-tf-only.yaml").write_text(TF_ONLY, encoding="utf-8")
+    report = lint([str(repo)], options)
+    assert [f for f in report.findings if f.rule_id == "FIL9002"] == []
+    assert [(u.resource_name, u.line) for u in report.unknowns if u.rule_id == "FIL9002"] == [("account", 0)]
+    # with any Terraform in the scan, nothing defined is a finding again
+    (repo / "tf" / "main.tf").write_text('resource "aws_sns_topic" "t" {\n  name = "x"\n}\n', encoding="utf-8")
+    report = lint([str(repo)], options)
+    assert [(f.resource_name, f.line) for f in report.findings if f.rule_id == "FIL9002"] == [("account", 0)]

@@ -12,6 +12,7 @@ from fisc_iac_lint.model import Unknown
 from fisc_iac_lint.predicates import Context
 from fisc_iac_lint.predicates.fisc_operations import (
     _is_root,
+    inspector_scans,
     key_dedicated_to_critical_store,
     key_lifecycle_follows_data,
     key_policy_separates_duties,
@@ -582,3 +583,33 @@ resource "aws_db_instance" "db" {{
 """,
     )
     assert _call(key_lifecycle_follows_data, graph, "aws_kms_key.k")[0] is expected
+
+
+# -- inspector_scans ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ('resource "aws_inspector2_enabler" "x" {\n  resource_types = ["EC2", "ECR"]\n}', True),
+        ('resource "aws_inspector2_enabler" "x" {\n  resource_types = ["ec2", "ECR", "LAMBDA"]\n}', True),
+        ('resource "aws_inspector2_enabler" "x" {\n  resource_types = ["EC2"]\n}', False),
+        ('resource "aws_inspector2_enabler" "x" {\n  resource_types = var.types\n}', None),
+        ('resource "aws_inspector2_enabler" "x" {\n  resource_types = ["EC2", var.one]\n}', None),
+        (
+            'resource "aws_inspector2_organization_configuration" "x" {\n  auto_enable {\n    ec2 = true\n    ecr = true\n  }\n}',
+            True,
+        ),
+        ('resource "aws_inspector2_organization_configuration" "x" {\n  auto_enable {\n    ec2 = true\n  }\n}', False),
+        (
+            'resource "aws_inspector2_organization_configuration" "x" {\n  auto_enable {\n    ec2 = true\n    ecr = var.on\n  }\n}',
+            None,
+        ),
+        ('resource "aws_inspector2_organization_configuration" "x" {\n}', False),
+    ],
+)
+def test_inspector_scans(tmp_path, body, expected):
+    variables = 'variable "types" {}\nvariable "one" {}\nvariable "on" {}\n'
+    graph = _tf(tmp_path, variables + body + "\n")
+    name = next(r.name for r in graph.resources if r.type.startswith("aws_inspector2"))
+    assert _call(inspector_scans, graph, name, types=["EC2", "ECR"])[0] is expected

@@ -77,6 +77,7 @@ NEW_CHECKS = {
     "cloudtrail-kms-events-not-excluded": "FIL0404",
     "access-analyzer-enabled": "FIL0515",
     "imagebuilder-pipeline-tests-and-scanning": "FIL0594",
+    "inspector-enabled": "FIL0595",
     "cognito-user-pool-password-policy": "FIL0535",
     "iam-users-require-mfa-policy": "FIL0536",
 }

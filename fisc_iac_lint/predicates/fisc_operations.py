@@ -1,10 +1,11 @@
-"""FISC operations: applications (WAF rate limits), logs (log buckets), keys (KMS duties and dedicated keys).
+"""FISC operations: applications (WAF), logs (log buckets), keys (duties, dedicated keys, lifecycle), Inspector.
 
 * :func:`receives_logs`: an S3 bucket that another resource delivers logs into.
 * :func:`web_acl_blocks_by_rate`: a WAFv2 web ACL with a rate-based rule that blocks.
 * :func:`key_policy_separates_duties`: no non-root principal both administers and uses a key.
 * :func:`key_dedicated_to_critical_store`: a key used by a critical data store is used by no other store.
 * :func:`key_lifecycle_follows_data`: a key is kept exactly as long as the data it encrypts.
+* :func:`inspector_scans`: Amazon Inspector scans the required resource types.
 
 Details are returned as {"en", "ja"} dicts.
 """
@@ -690,3 +691,59 @@ def key_lifecycle_follows_data(ctx: Context, props: Any, args: dict) -> Verdict:
         f"the key ({key_shown}) follows its data stores: {', '.join(kept + gone)}",
         f"キー ({key_shown}) はデータストアと同じく扱われます: {', '.join(kept + gone)}",
     )
+
+
+# --------------------------------------------------------------------------
+# vulnerability scanning with Amazon Inspector (FISCSEC9-BP01)
+
+
+@predicate
+def inspector_scans(ctx: Context, props: Any, args: dict) -> Verdict:
+    """Does Amazon Inspector scan every resource type of ``args['types']`` (EC2, ECR, LAMBDA, LAMBDA_CODE)?
+
+    aws_inspector2_enabler: its ``resource_types`` include each. aws_inspector2_organization_configuration:
+    its ``auto_enable`` block turns each on (``ec2``, ``ecr``, ``lambda``, ``lambda_code``; absent is false).
+    """
+    wanted = [str(t).upper() for t in args["types"]]
+    if ctx.resource.type == "aws_inspector2_organization_configuration":
+        auto = _block(props.get("auto_enable"))
+        if not isinstance(auto, dict):
+            return None if isinstance(auto, Unknown) else False, _t(
+                "auto_enable is not set", "auto_enable が設定されていません"
+            )
+        off, unknown = [], []
+        for kind in wanted:
+            value = auto.get(kind.lower())
+            answer = False if value is None else as_bool(value)
+            if answer is None:
+                unknown.append(kind)
+            elif not answer:
+                off.append(kind)
+        line = next((auto.line_of(k.lower()) for k in off if k.lower() in auto), None)
+        where = "auto_enable"
+    else:
+        types = props.get("resource_types")
+        if isinstance(types, Unknown):
+            return None, _t(f"resource_types is unknown ({types.expr})", f"resource_types が不明です ({types.expr})")
+        listed = _items(types) if types is not None else []
+        known = {str(t).upper() for t in listed if not isinstance(t, Unknown)}
+        off = [k for k in wanted if k not in known]
+        unknown = off if any(isinstance(t, Unknown) for t in listed) else []
+        off = [k for k in off if k not in unknown]
+        line = props.line_of("resource_types") if "resource_types" in props else None
+        where = "resource_types"
+    if off:
+        return (
+            False,
+            _t(
+                f"{where} does not enable scanning of {', '.join(off)}",
+                f"{where} で {', '.join(off)} のスキャンが有効になっていません",
+            ),
+            line,
+        )
+    if unknown:
+        return None, _t(
+            f"whether {where} enables {', '.join(unknown)} is unknown",
+            f"{where} で {', '.join(unknown)} が有効かどうか不明です",
+        )
+    return True, _t(f"Inspector scans {', '.join(wanted)}", f"Inspector は {', '.join(wanted)} をスキャンします")
