@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from . import cache
 from . import discover as discovery
 from .controls import catalogue
 from .engine import Result, evaluate
@@ -46,6 +47,7 @@ class Options:
     frameworks: frozenset[str] = frozenset()  # report only these frameworks' controls (empty: all)
     jobs: int = 0  # worker processes; 0: one per CPU
     cfn_parameters: dict[str, Any] = field(default_factory=dict)  # CloudFormation parameter values over defaults
+    cache: bool = True  # keep parsed inputs in the user cache directory (--no-cache: neither read nor write)
 
 
 def read_text(path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
@@ -103,7 +105,8 @@ def parse_cloudformation(
             if b"\x00" in head[:8192] or not any(marker in head for marker in _TEMPLATE_MARKERS):
                 raise
             raise
-        doc = cloudformation.load_document(text, path)
+        kind = "cfn-json" if path.lower().endswith(".json") else "cfn-yaml"  # the loader's one use of the path
+        doc = cache.parsed(kind, text, lambda source: cloudformation.load_document(source, path))
         if not cloudformation.looks_like_template(doc):
             return None
         return cloudformation.build(doc, path, parameters)
@@ -119,7 +122,7 @@ def parse_terraform(directory: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[Te
     for path in terraform.module_files(directory):
         shown = discovery.display(path)
         try:
-            bodies[shown] = hcl.parse(read_text(path, max_bytes))
+            bodies[shown] = cache.parsed("hcl", read_text(path, max_bytes), hcl.parse)
         except (InputError, hcl.HclError) as exc:
             errors.append(ParseError(shown, str(exc)))
     if not bodies:
@@ -177,6 +180,7 @@ def _names(policy: Policy) -> set[str]:
 
 def lint(paths: list[str], options: Options | None = None) -> Report:
     options = options or Options()
+    cache.configure(options.cache)
     policy_set = load_policies(options.policy_dirs)
     active = [
         p
