@@ -81,3 +81,13 @@ def test_the_compiled_grammar_is_cached_and_a_damaged_copy_is_rebuilt(tmp_path, 
         assert hcl.parse("b = 2\n").attributes["b"].expr.value == 2
     finally:
         hcl._parser.cache_clear()
+
+
+def test_a_cache_directory_that_cannot_be_made_still_parses(tmp_path, monkeypatch) -> None:
+    (tmp_path / "file").write_text("in the way")
+    monkeypatch.setenv("FISC_IAC_LINT_CACHE_DIR", str(tmp_path / "file" / "cache"))
+    hcl._parser.cache_clear()
+    try:
+        assert hcl.parse("a = 1\n").attributes["a"].expr.value == 1
+    finally:
+        hcl._parser.cache_clear()

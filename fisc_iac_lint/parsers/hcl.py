@@ -161,14 +161,18 @@ def _parser() -> Any:
     cached = folder / f"hcl2-grammar-{key}.lark"
     if cached.is_file():  # Lark checks the file's own hash and rebuilds a damaged one
         return lark.Lark(grammar, cache=str(cached), **options)
-    try:  # compile once (about 1.5 s), into a temporary file that replaces the entry atomically
+    try:
         folder.mkdir(parents=True, exist_ok=True)
-        temp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
-        parser = lark.Lark(grammar, cache=str(temp), **options)
-        os.replace(temp, cached)
-        return parser
-    except OSError:  # a read-only cache directory: still correct, only slower
+    except OSError:  # no cache directory to be had: still correct, only slower
         return lark.Lark(grammar, **options)
+    # compile once (about 1.5 s), into a temporary file that replaces the entry atomically
+    temp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+    parser = lark.Lark(grammar, cache=str(temp), **options)  # Lark carries on if it cannot write it
+    try:
+        os.replace(temp, cached)
+    except OSError:
+        pass
+    return parser
 
 
 def _token_text(exc: Any) -> str:
