@@ -7,6 +7,7 @@ import statistics
 import subprocess
 import sys
 import time
+from typing import Callable
 
 
 def timed(cmd: list[str], cwd: str | None = None) -> tuple[float, int, int]:
@@ -17,9 +18,14 @@ def timed(cmd: list[str], cwd: str | None = None) -> tuple[float, int, int]:
     return time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(status)
 
 
-def series(cmd: list[str], runs: int, cwd: str | None = None) -> tuple[list[float], list[int]]:
+def series(
+    cmd: list[str], runs: int, cwd: str | None = None, before: Callable[[], object] | None = None
+) -> tuple[list[float], list[int]]:
+    """``runs`` whole processes; ``before`` runs ahead of each (e.g. to empty a cache)."""
     times, peaks = [], []
     for _ in range(runs):
+        if before is not None:
+            before()
         elapsed, peak, code = timed(cmd, cwd)
         if code not in (0, 1, 2):
             sys.exit(f"{' '.join(cmd)} exited {code}")

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from . import cache
 from . import discover as discovery
 from .controls import catalogue
 from .engine import Result, evaluate
@@ -62,6 +63,7 @@ class Options:
     tf_vars: tuple[tuple[str, str], ...] = ()  # --var name=value
     tf_environ: tuple[tuple[str, str], ...] = ()  # TF_VAR_ values (the CLI passes the environment's)
     strict: bool = False  # an undecided check on a setting is a finding
+    cache: bool = True  # keep parsed inputs in the user cache directory (--no-cache: neither read nor write)
 
 
 def read_text(path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
@@ -119,7 +121,8 @@ def parse_cloudformation(
             if b"\x00" in head[:8192] or not any(marker in head for marker in _TEMPLATE_MARKERS):
                 raise
             raise
-        doc = cloudformation.load_document(text, path)
+        kind = "cfn-json" if path.lower().endswith(".json") else "cfn-yaml"  # the loader's one use of the path
+        doc = cache.parsed(kind, text, lambda source: cloudformation.load_document(source, path))
         if not cloudformation.looks_like_template(doc):
             return None
         return cloudformation.build(doc, path, parameters)
@@ -204,11 +207,11 @@ def _parsed_hcl(path: str, max_bytes: int) -> Any:
         stat = os.stat(path)
         key = (os.path.realpath(path), stat.st_mtime_ns, stat.st_size)
     except OSError:
-        return hcl.parse(read_text(path, max_bytes))
+        return cache.parsed("hcl", read_text(path, max_bytes), hcl.parse)
     if key in _HCL_MEMO:
         _HCL_MEMO.move_to_end(key)
         return _HCL_MEMO[key]
-    body = hcl.parse(read_text(path, max_bytes))
+    body = cache.parsed("hcl", read_text(path, max_bytes), hcl.parse)  # the disk cache across runs
     _HCL_MEMO[key] = body
     if len(_HCL_MEMO) > _HCL_MEMO_SIZE:
         _HCL_MEMO.popitem(last=False)
@@ -282,6 +285,8 @@ def _names(policy: Policy) -> set[str]:
 
 def lint(paths: list[str], options: Options | None = None) -> Report:
     options = options or Options()
+    cache.configure(options.cache)
+    _HCL_MEMO.clear()  # files may have changed since a previous lint() in this process
     policy_set = load_policies(options.policy_dirs)
     active = [
         p

@@ -190,6 +190,9 @@ def lint(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List undecided checks and skipped files."),
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour (default: on a terminal)."),
     jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes (default 0: one per CPU)."),
+    no_cache: bool = typer.Option(
+        False, "--no-cache", help="Neither read nor write the cache of parsed files (in the user cache directory)."
+    ),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
     version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
 ) -> None:
@@ -227,6 +230,7 @@ def lint(
         debug=debug,
         profiles=frozenset(profile),
         jobs=jobs,
+        cache=not no_cache and settings.get("cache", True),
         cfn_parameters=_cfn_parameters(parameters_file, parameter),
         tf_vars=_tf_vars(var),
         tf_var_files=tuple(str(f) for f in var_file),

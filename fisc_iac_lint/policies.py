@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from .cache import directory as cache_dir
 from .model import FORMATS
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -142,16 +143,6 @@ def _check_references(path: Path, data: dict[str, Any], parameters: dict[str, An
 class PolicySet:
     policies: list[Policy]
     errors: list[str]
-
-
-def cache_dir() -> Path | None:
-    """Where validated policy sets are cached; None disables the cache."""
-    if os.environ.get("FISC_IAC_LINT_NO_CACHE"):
-        return None
-    base = os.environ.get("FISC_IAC_LINT_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "fisc-iac-lint"
-    )
-    return Path(base)
 
 
 def _load_directory(directory: Path) -> tuple[list[Policy], list[str]]:

@@ -32,7 +32,7 @@ def test_a_misspelt_key_is_one_line_naming_it_and_exit_2(tmp_path: Path) -> None
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         f"fisc-iac-lint: error: {repo / '.fisc-iac-lint.yaml'}: unknown key 'fial_on' "
-        "(allowed: baseline, exclude, fail_on, frameworks, ignore, lang, parameters, policy_dirs, profiles, select, strict)"
+        "(allowed: baseline, cache, exclude, fail_on, frameworks, ignore, lang, parameters, policy_dirs, profiles, select, strict)"
     ]
 
 

@@ -1,16 +1,25 @@
 """HCL2 text -> a body of blocks and attributes whose expressions keep their lines.
 
-python-hcl2 parses (its Lark grammar is the reference HCL2 grammar in Python),
-but its dict output has no line numbers (``with_meta`` adds none in 8.x) and
-turns every expression into a ``"${...}"`` string. So this module reads the
-Lark parse tree directly into a small expression AST; :mod:`.terraform`
-evaluates it.
+python-hcl2's Lark grammar is the reference HCL2 grammar in Python, but its
+dict output has no line numbers (``with_meta`` adds none in 8.x) and turns every
+expression into a ``"${...}"`` string. So this module reads the Lark parse tree
+directly into a small expression AST; :mod:`.terraform` evaluates it.
+
+The parser is built here from python-hcl2's grammar and post-lexer, with the
+options python-hcl2 uses except one: no Lark position propagation, which costs
+more than half of the parse (docs/performance.md). A node's line and source
+span come from its first and last token instead, which is what Lark computes.
+The compiled grammar is cached in the user cache directory.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 _INTERP = re.compile(r"(?<!\$)\$\{")
@@ -124,11 +133,10 @@ class Body:
 # -- parsing -------------------------------------------------------------------
 def parse(text: str) -> Body:
     """Parse HCL2 text; raise HclError with a one-line reason."""
-    from hcl2.api import parses_to_tree  # imported on first Terraform file only
     from lark.exceptions import LarkError, UnexpectedInput
 
     try:
-        tree = parses_to_tree(text)
+        tree = _parser().parse(text + "\n")  # python-hcl2's workaround: the grammar needs a final newline
     except UnexpectedInput as exc:
         line = getattr(exc, "line", None)
         expected = sorted(getattr(exc, "expected", None) or getattr(exc, "allowed", None) or [])
@@ -148,6 +156,38 @@ def parse(text: str) -> Body:
         raise HclError("nesting too deep (a few hundred levels at most)") from None
 
 
+@lru_cache(maxsize=1)
+def _parser() -> Any:
+    """python-hcl2's LALR parser without position propagation; heavy modules load on first use."""
+    import hcl2
+    import lark
+    from hcl2.postlexer import PostLexer
+
+    from ..cache import directory
+
+    grammar = (Path(hcl2.__file__).parent / "hcl2.lark").read_text(encoding="utf-8")
+    options: dict[str, Any] = {"parser": "lalr", "propagate_positions": False, "postlex": PostLexer()}
+    folder = directory()
+    if folder is None:
+        return lark.Lark(grammar, **options)
+    key = hashlib.sha256(f"{grammar}\0{lark.__version__}\0{sorted(options)}".encode()).hexdigest()[:20]
+    cached = folder / f"hcl2-grammar-{key}.lark"
+    if cached.is_file():  # Lark checks the file's own hash and rebuilds a damaged one
+        return lark.Lark(grammar, cache=str(cached), **options)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:  # no cache directory to be had: still correct, only slower
+        return lark.Lark(grammar, **options)
+    # compile once (about 1.5 s), into a temporary file that replaces the entry atomically
+    temp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+    parser = lark.Lark(grammar, cache=str(temp), **options)  # Lark carries on if it cannot write it
+    try:
+        os.replace(temp, cached)
+    except OSError:
+        pass
+    return parser
+
+
 def _token_text(exc: Any) -> str:
     token = getattr(exc, "token", None)
     if token is not None:
@@ -160,25 +200,22 @@ class _Reader:
     def __init__(self, text: str) -> None:
         self.text = text
 
+    # Positions: a tree spans from its first token to its last, as Lark's propagate_positions has it.
     def _src(self, node: Any) -> str:
-        meta = getattr(node, "meta", None)
-        if meta is not None and not getattr(meta, "empty", True):
-            return self.text[meta.start_pos : meta.end_pos]
-        return str(node)
+        first, last = _edge_token(node, 0), _edge_token(node, -1)
+        if first is None or last is None:
+            return str(node)
+        return self.text[first.start_pos : last.end_pos]
 
     @staticmethod
     def _line(node: Any) -> int:
-        meta = getattr(node, "meta", None)
-        if meta is not None and not getattr(meta, "empty", True):
-            return meta.line
-        return getattr(node, "line", 0) or 0
+        first = _edge_token(node, 0)
+        return (first.line or 0) if first is not None else 0
 
     @staticmethod
     def _end_line(node: Any) -> int:
-        meta = getattr(node, "meta", None)
-        if meta is not None and not getattr(meta, "empty", True):
-            return meta.end_line
-        return getattr(node, "end_line", 0) or 0
+        last = _edge_token(node, -1)
+        return (last.end_line or 0) if last is not None else 0
 
     def body(self, node: Any) -> Body:
         body = Body()
@@ -345,8 +382,6 @@ class _Reader:
 
     def _interpolated(self, body: str, line: int, text: str) -> Expr:
         """A heredoc with ``${...}``: parse each interpolation on its own."""
-        from hcl2.api import parses_to_tree
-
         if "%{" in body:
             return Opaque(line, text)
         parts: list[Any] = []
@@ -364,7 +399,7 @@ class _Reader:
             source = body[match.end() : end - 1]
             here = line + body.count("\n", 0, match.start())
             try:
-                tree = parses_to_tree(f"x = {source}")
+                tree = _parser().parse(f"x = {source}\n")
                 attr = tree.children[0].children[0]
                 sub = _Reader(f"x = {source}").expr(attr.children[2])
                 parts.append(_relined(sub, here))
@@ -408,6 +443,21 @@ class _Reader:
         if getattr(current, "data", None) == "identifier":
             return Traversal(line, text, str(current.children[0]), tuple(ops))
         return Index(line, text, self.expr(current), tuple(ops))
+
+
+def _edge_token(node: Any, end: int) -> Any:
+    """The first (end=0) or last (end=-1) token under ``node``, or None for a tree without tokens."""
+    children = getattr(node, "children", None)
+    if children is None:
+        return node  # a token
+    ordered = children if end == 0 else reversed(children)
+    for child in ordered:
+        if child is None:
+            continue
+        token = _edge_token(child, end)
+        if token is not None:
+            return token
+    return None
 
 
 def _relined(expr: Expr, line: int) -> Expr:
