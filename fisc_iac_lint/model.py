@@ -14,6 +14,7 @@ discover -> parse -> graph -> evaluate -> report
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -205,7 +206,20 @@ def as_number(value: Any) -> float | None:
     return None
 
 
-@dataclass(frozen=True)
+def _share_texts(value: Any, names: tuple[str, ...]) -> None:
+    """Hold each repeated text once (``sys.intern``): a large scan keeps many findings and
+    unknowns whose messages, files and names repeat, made anew by each unit and each pickle."""
+    for name in names:
+        text = getattr(value, name)
+        if type(text) is str:
+            object.__setattr__(value, name, sys.intern(text))
+
+
+def _rebuilt(cls: type, values: tuple[Any, ...]) -> Any:
+    return cls(*values)  # through __init__: texts shared again after a pickle from a worker
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """A policy violated by a resource: what every output format renders."""
 
@@ -228,6 +242,25 @@ class Finding:
     baselined: bool = False  # recorded in the --baseline file: not new
     via: tuple[CallSite, ...] = ()  # module call sites, outermost first (Terraform modules)
 
+    _TEXTS = (
+        "rule_id",
+        "rule_name",
+        "config_rule",
+        "severity",
+        "message",
+        "resource_type",
+        "resource_name",
+        "file",
+        "format",
+        "message_ja",
+    )
+
+    def __post_init__(self) -> None:
+        _share_texts(self, Finding._TEXTS)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuilt, (Finding, tuple(getattr(self, name) for name in self.__slots__))
+
     def text(self, lang: str) -> dict[str, str]:
         """Title, message and remediation in one language."""
         message = self.message_ja if lang == "ja" else self.message
@@ -239,7 +272,7 @@ class Finding:
         return self.suppressed is None and not self.baselined
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnknownResult:
     """A policy that could not be decided for a resource: counted, listed with --verbose."""
 
@@ -249,6 +282,12 @@ class UnknownResult:
     line: int
     reason: str
     reason_ja: str = ""
+
+    def __post_init__(self) -> None:
+        _share_texts(self, ("rule_id", "resource_name", "file", "reason", "reason_ja"))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuilt, (UnknownResult, tuple(getattr(self, name) for name in self.__slots__))
 
 
 @dataclass

@@ -1,0 +1,61 @@
+"""What a large scan keeps: findings compact, and their repeated texts held once.
+
+(The memory itself is measured by bench/memory.py, not here.)
+"""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from fisc_iac_lint.api import Options, lint
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "tests" / "inputs" / "formats" / "app.yaml"
+
+
+@pytest.fixture(scope="module")
+def copies(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("copies")
+    for n in range(20):  # more units than the parallel threshold
+        (root / f"c{n:02}").mkdir()
+        shutil.copy(TEMPLATE, root / f"c{n:02}" / "app.yaml")
+    return root
+
+
+def _distinct(values: list[object]) -> int:
+    return len({id(v) for v in values})
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_findings_share_their_repeated_texts(copies: Path, jobs: int) -> None:
+    findings = lint([str(copies)], Options(jobs=jobs)).findings
+    by_rule: dict[str, list] = {}
+    for f in findings:
+        by_rule.setdefault(f.rule_id + f.resource_name, []).append(f)
+    assert len(by_rule) > 3 and all(len(same) == 20 for same in by_rule.values())
+    for same in by_rule.values():
+        for name in ("message", "message_ja", "rule_name", "resource_type", "resource_name", "severity", "format"):
+            assert _distinct([getattr(f, name) for f in same]) == 1, name
+        assert _distinct([f.id for f in same]) == 20
+    assert _distinct([f.file for f in findings]) == 20
+
+
+def test_a_finding_has_no_instance_dict_and_survives_pickling(copies: Path) -> None:
+    findings = lint([str(copies)], Options(jobs=1)).findings
+    assert not hasattr(findings[0], "__dict__")
+    again = pickle.loads(pickle.dumps(findings[:1])) + pickle.loads(pickle.dumps(findings[1:]))
+    assert again == findings
+    assert (
+        _distinct(
+            [
+                f.message
+                for f in again
+                if f.rule_id == findings[0].rule_id and f.resource_name == findings[0].resource_name
+            ]
+        )
+        == 1
+    )
