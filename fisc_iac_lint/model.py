@@ -215,6 +215,27 @@ def _share_texts(value: Any, names: tuple[str, ...]) -> None:
             object.__setattr__(value, name, sys.intern(text))
 
 
+_RULE_TEXTS: dict[str, list[Any]] = {}  # rule id -> its title, remediation and controls last seen
+
+
+def _share_rule_texts(finding: "Finding") -> None:
+    """One title, remediation and controls mapping per rule, whatever made the finding (a worker's
+    pickle brings copies, a --framework filter a new mapping): an equal one already held is used.
+    Bounded by the number of rules; read only, as the policies' own texts are."""
+    known = _RULE_TEXTS.get(finding.rule_id)
+    if known is None:
+        _RULE_TEXTS[finding.rule_id] = [finding.title, finding.remediation, finding.controls]
+        return
+    for index, name in enumerate(("title", "remediation", "controls")):
+        value = getattr(finding, name)
+        if value is known[index]:
+            continue
+        if value == known[index]:
+            object.__setattr__(finding, name, known[index])
+        else:
+            known[index] = value
+
+
 def _rebuilt(cls: type, values: tuple[Any, ...]) -> Any:
     return cls(*values)  # through __init__: texts shared again after a pickle from a worker
 
@@ -257,6 +278,7 @@ class Finding:
 
     def __post_init__(self) -> None:
         _share_texts(self, Finding._TEXTS)
+        _share_rule_texts(self)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return _rebuilt, (Finding, tuple(getattr(self, name) for name in self.__slots__))

@@ -31,14 +31,16 @@ def _distinct(values: list[object]) -> int:
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_findings_share_their_repeated_texts(copies: Path, jobs: int) -> None:
-    findings = lint([str(copies)], Options(jobs=jobs)).findings
+@pytest.mark.parametrize("frameworks", [frozenset(), frozenset({"fisc"})])
+def test_findings_share_their_repeated_texts(copies: Path, jobs: int, frameworks: frozenset) -> None:
+    findings = lint([str(copies)], Options(jobs=jobs, frameworks=frameworks)).findings
     by_rule: dict[str, list] = {}
     for f in findings:
         by_rule.setdefault(f.rule_id + f.resource_name, []).append(f)
     assert len(by_rule) > 3 and all(len(same) == 20 for same in by_rule.values())
     for same in by_rule.values():
-        for name in ("message", "message_ja", "rule_name", "resource_type", "resource_name", "severity", "format"):
+        names = ("message", "message_ja", "rule_name", "resource_type", "resource_name", "severity", "format")
+        for name in (*names, "title", "remediation", "controls"):
             assert _distinct([getattr(f, name) for f in same]) == 1, name
         assert _distinct([f.id for f in same]) == 20
     assert _distinct([f.file for f in findings]) == 20
@@ -59,3 +61,11 @@ def test_a_finding_has_no_instance_dict_and_survives_pickling(copies: Path) -> N
         )
         == 1
     )
+
+
+def test_workers_send_their_results_in_bounded_chunks() -> None:
+    from fisc_iac_lint.api import MAX_CHUNK, _chunk_size
+
+    assert _chunk_size(20, 2) == 1
+    assert _chunk_size(1000, 2) == 1000 // 16  # eight chunks per worker at least, for balance
+    assert _chunk_size(100_000, 2) == _chunk_size(10_000_000, 2) == MAX_CHUNK  # not a sixteenth of the corpus
