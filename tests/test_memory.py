@@ -69,3 +69,27 @@ def test_workers_send_their_results_in_bounded_chunks() -> None:
     assert _chunk_size(20, 2) == 1
     assert _chunk_size(1000, 2) == 1000 // 16  # eight chunks per worker at least, for balance
     assert _chunk_size(100_000, 2) == _chunk_size(10_000_000, 2) == MAX_CHUNK  # not a sixteenth of the corpus
+
+
+def _report_freeze_count(unit):  # runs in a worker, in place of api._work
+    import gc
+
+    from fisc_iac_lint.model import ParseError, Report
+
+    report = Report()
+    report.errors.append(ParseError(unit.path, str(gc.get_freeze_count())))
+    return report, []
+
+
+def test_workers_start_with_the_parents_objects_frozen(copies: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """gc.freeze() before forking: a worker's collections do not write to (and so copy) the pages
+    it shares with the parent; the parent unfreezes afterwards."""
+    import gc
+
+    from fisc_iac_lint import api
+
+    monkeypatch.setattr(api, "_work", _report_freeze_count)
+    report = lint([str(copies)], Options(jobs=2))
+    counts = [int(e.message) for e in report.errors]
+    assert len(counts) == 20 and min(counts) > 1000
+    assert gc.get_freeze_count() == 0
