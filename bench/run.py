@@ -74,9 +74,11 @@ def compare(label: str, target: Path, runs: int, checkov: str | None) -> list[fl
     times, peaks = series(tool(str(target), "--no-cache"), runs)
     print(describe(f"{label}: fisc-iac-lint", times, peaks))
     if checkov:
-        other, other_peaks = series([checkov, "-d", str(target), "--quiet", "--compact"], max(1, runs // 2))
+        from side_by_side import checkov_command, ratios
+
+        other, other_peaks = series(checkov_command(checkov, target), max(1, runs // 2))
         print(describe(f"{label}: checkov", other, other_peaks))
-        print(f"{'':<34} checkov / fisc-iac-lint = {statistics.median(other) / statistics.median(times):.1f}x")
+        print(ratios(times, peaks, other, other_peaks))
     return times
 
 

@@ -233,12 +233,13 @@ def read_var_files(paths: tuple[str, ...]) -> tuple[tuple[tuple[str, dict[str, A
 
 
 @lru_cache(maxsize=None)
-def _controls(policy_id: str, config_rule: str | None) -> dict[str, list[str]]:
-    """One controls mapping per policy, shared by its findings (read only)."""
-    return catalogue().controls_for(policy_id, config_rule)
+def _controls(policy_id: str, config_rule: str | None, frameworks: frozenset[str]) -> dict[str, list[str]]:
+    """One controls mapping per policy (of the --framework ones, if any), shared by its findings (read only)."""
+    controls = catalogue().controls_for(policy_id, config_rule)
+    return {k: v for k, v in controls.items() if k in frameworks} if frameworks else controls
 
 
-def _finding(result: Result, occurrence: int) -> Finding:
+def _finding(result: Result, occurrence: int, frameworks: frozenset[str] = frozenset()) -> Finding:
     policy, resource = result.policy, result.resource
     via = "\x1e".join(f"{site.file}:{site.module}" for site in resource.via)  # one module, two callers
     key = "\x1f".join((policy.id, resource.file, resource.name, str(occurrence), *((via,) if via else ())))
@@ -260,7 +261,7 @@ def _finding(result: Result, occurrence: int) -> Finding:
         resource_name=resource.name,
         file=resource.file,
         line=result.line,
-        controls=_controls(policy.id, policy.config_rule),
+        controls=_controls(policy.id, policy.config_rule, frameworks),
         remediation=policy.text["remediation"],
         format=resource.format,
         via=resource.via,
@@ -379,8 +380,18 @@ def _work(unit: discovery.Unit) -> tuple[Report, list[Result], set[str]]:
     return scan.report, scan.account_evidence, scan.formats
 
 
+MAX_CHUNK = 64  # units per task at most: a worker holds a task's results until it sends them
+
+
+def _chunk_size(units: int, jobs: int) -> int:
+    """Eight tasks per worker at least (for balance), and a bounded number of units per task, so
+    that a worker's and the parent's memory for results in flight does not grow with the corpus."""
+    return max(1, min(MAX_CHUNK, units // (jobs * 8)))
+
+
 def _lint_in_parallel(scan: "_Scan", units: list[discovery.Unit], jobs: int) -> None:
     """Units in worker processes, merged in unit order: the output is the same as with one worker."""
+    import gc
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -390,16 +401,23 @@ def _lint_in_parallel(scan: "_Scan", units: list[discovery.Unit], jobs: int) -> 
     sam.preload([u.path for u in units if u.format == CLOUDFORMATION], scan.options.max_file_bytes)
     global _WORKER_SCAN
     _WORKER_SCAN = scan
+    # the workers inherit policies, modules and caches: frozen, a worker's collections leave
+    # them alone and so do not copy the pages it shares with the parent (about 3 MB a worker)
+    freeze = gc.get_freeze_count() == 0  # a program that froze its own objects keeps them so
+    if freeze:
+        gc.collect()
+        gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            chunk = max(1, len(units) // (jobs * 8))
-            for part, evidence, formats in pool.map(_work, units, chunksize=chunk):
+            for part, evidence, formats in pool.map(_work, units, chunksize=_chunk_size(len(units), jobs)):
                 for name in ("findings", "unknowns", "errors", "warnings", "skipped", "scanned"):
                     getattr(scan.report, name).extend(getattr(part, name))
                 scan.account_evidence.extend(evidence)
                 scan.formats |= formats
     finally:
+        if freeze:
+            gc.unfreeze()
         _WORKER_SCAN = None
 
 
@@ -519,10 +537,7 @@ class _Scan:
             return
         key = (result.policy.id, result.resource.file, result.resource.name)
         self.seen[key] = self.seen.get(key, 0) + 1
-        finding = _finding(result, self.seen[key])
-        if self.options.frameworks:
-            kept = {k: v for k, v in finding.controls.items() if k in self.options.frameworks}
-            finding = replace(finding, controls=kept)
+        finding = _finding(result, self.seen[key], self.options.frameworks)
         names = _names(result.policy)
         for suppression in result.resource.suppressions:
             if not suppression.matches(names):

@@ -199,7 +199,7 @@ def lint(
     """Lint CloudFormation templates and Terraform modules against FISC and K-ISMS controls."""
     from .api import Options
     from .api import lint as run_lint
-    from .report import RenderOptions, renderer
+    from .report import RenderOptions, chunks
 
     formats = [f.value for f in output_format] or ["text"]
     if len(output) > len(formats):
@@ -260,12 +260,15 @@ def lint(
     for fmt, target in zip(formats, targets):
         tty = target is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         options_ = RenderOptions(color=bool(tty if color is None else color), verbose=verbose, lang=language)
-        rendered = renderer(fmt)(report, options_)
+        pieces = chunks(fmt)(report, options_)  # written as rendered: a large report is never held whole
         if target is None:
-            sys.stdout.write(rendered)
+            for piece in pieces:
+                sys.stdout.write(piece)
             continue
         try:
-            target.write_text(rendered, encoding="utf-8")
+            with target.open("w", encoding="utf-8") as handle:
+                for piece in pieces:
+                    handle.write(piece)
         except OSError as exc:
             typer.echo(f"fisc-iac-lint: error: {target}: cannot write: {exc.strerror}", err=True)
             raise typer.Exit(EXIT_ERROR)

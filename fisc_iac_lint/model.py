@@ -14,6 +14,7 @@ discover -> parse -> graph -> evaluate -> report
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -228,7 +229,41 @@ def as_number(value: Any) -> float | None:
     return None
 
 
-@dataclass(frozen=True)
+def _share_texts(value: Any, names: tuple[str, ...]) -> None:
+    """Hold each repeated text once (``sys.intern``): a large scan keeps many findings and
+    unknowns whose messages, files and names repeat, made anew by each unit and each pickle."""
+    for name in names:
+        text = getattr(value, name)
+        if type(text) is str:
+            object.__setattr__(value, name, sys.intern(text))
+
+
+_RULE_TEXTS: dict[str, list[Any]] = {}  # rule id -> its title, remediation and controls last seen
+
+
+def _share_rule_texts(finding: "Finding") -> None:
+    """One title, remediation and controls mapping per rule, whatever made the finding (a worker's
+    pickle brings copies, a --framework filter a new mapping): an equal one already held is used.
+    Bounded by the number of rules; read only, as the policies' own texts are."""
+    known = _RULE_TEXTS.get(finding.rule_id)
+    if known is None:
+        _RULE_TEXTS[finding.rule_id] = [finding.title, finding.remediation, finding.controls]
+        return
+    for index, name in enumerate(("title", "remediation", "controls")):
+        value = getattr(finding, name)
+        if value is known[index]:
+            continue
+        if value == known[index]:
+            object.__setattr__(finding, name, known[index])
+        else:
+            known[index] = value
+
+
+def _rebuilt(cls: type, values: tuple[Any, ...]) -> Any:
+    return cls(*values)  # through __init__: texts shared again after a pickle from a worker
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """A policy violated by a resource: what every output format renders."""
 
@@ -260,6 +295,26 @@ class Finding:
         word = "コンストラクト" if lang == "ja" else "construct"
         return f"{word} {self.construct}" + (f" ({self.source})" if self.source else "")
 
+    _TEXTS = (
+        "rule_id",
+        "rule_name",
+        "config_rule",
+        "severity",
+        "message",
+        "resource_type",
+        "resource_name",
+        "file",
+        "format",
+        "message_ja",
+    )
+
+    def __post_init__(self) -> None:
+        _share_texts(self, Finding._TEXTS)
+        _share_rule_texts(self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuilt, (Finding, tuple(getattr(self, name) for name in self.__slots__))
+
     def text(self, lang: str) -> dict[str, str]:
         """Title, message and remediation in one language."""
         message = self.message_ja if lang == "ja" else self.message
@@ -271,7 +326,7 @@ class Finding:
         return self.suppressed is None and not self.baselined
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnknownResult:
     """A policy that could not be decided for a resource: counted, listed with --verbose."""
 
@@ -281,6 +336,12 @@ class UnknownResult:
     line: int
     reason: str
     reason_ja: str = ""
+
+    def __post_init__(self) -> None:
+        _share_texts(self, ("rule_id", "resource_name", "file", "reason", "reason_ja"))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuilt, (UnknownResult, tuple(getattr(self, name) for name in self.__slots__))
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from ..model import Finding, Report
 from . import RenderOptions
 
@@ -17,18 +19,20 @@ def _property(text: str) -> str:
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    lines = []
+    return "".join(chunks(report, options))
+
+
+def chunks(report: Report, options: RenderOptions) -> Iterator[str]:
+    """One annotation per line."""
     for f in report.findings:
         if not f.counts:
             continue
         where = f"file={_property(f.file)}" + (f",line={f.line}" if f.line > 0 else "")
         title = _property(f"{f.rule_id} {f.rule_name} ({f.severity})")
-        lines.append(
-            f"::{_COMMAND[f.severity]} {where},title={title}::{_data(f.text(options.lang)['message'] + ' [' + _resource(f, options.lang) + ']')}"
-        )
+        message = _data(f.text(options.lang)["message"] + " [" + _resource(f, options.lang) + "]")
+        yield f"::{_COMMAND[f.severity]} {where},title={title}::{message}\n"
     for e in report.errors:
-        lines.append(f"::error file={_property(e.file)},title=fisc-iac-lint input error::{_data(e.message)}")
-    return "\n".join(lines) + ("\n" if lines else "")
+        yield f"::error file={_property(e.file)},title=fisc-iac-lint input error::{_data(e.message)}\n"
 
 
 def _resource(f: Finding, lang: str) -> str:

@@ -5,13 +5,22 @@ per input that could not be read."""
 from __future__ import annotations
 
 from itertools import groupby
+from typing import Iterator
 from xml.etree import ElementTree as ET
 
 from ..model import Report
 from . import RenderOptions
 
 
+_HEADER = '<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
 def render(report: Report, options: RenderOptions) -> str:
+    return "".join(chunks(report, options))
+
+
+def chunks(report: Report, options: RenderOptions) -> Iterator[str]:
+    """The document a test suite (a file) at a time, as ``ET.indent`` lays out the whole tree."""
     root = ET.Element(
         "testsuites",
         name="fisc-iac-lint",
@@ -20,11 +29,29 @@ def render(report: Report, options: RenderOptions) -> str:
         skipped=str(sum(1 for f in report.findings if not f.counts)),
         errors=str(len(report.errors)),
     )
+    suites = _suites(report, options)
+    first = next(suites, None)
+    if first is None:
+        yield _HEADER + ET.tostring(root, encoding="unicode") + "\n"
+        return
+    root.text = "\x00"
+    start, end = ET.tostring(root, encoding="unicode").split("\x00")
+    yield _HEADER + start + "\n  " + _serialized(first)
+    for suite in suites:
+        yield "\n  " + _serialized(suite)
+    yield "\n" + end + "\n"
+
+
+def _serialized(suite: ET.Element) -> str:
+    ET.indent(suite, level=1)
+    return ET.tostring(suite, encoding="unicode")
+
+
+def _suites(report: Report, options: RenderOptions) -> Iterator[ET.Element]:
     for file, findings in groupby(report.findings, key=lambda f: f.file):
         items = list(findings)
         failing = sum(1 for f in items if f.counts)
-        suite = ET.SubElement(
-            root,
+        suite = ET.Element(
             "testsuite",
             name=file,
             tests=str(len(items)),
@@ -47,12 +74,12 @@ def render(report: Report, options: RenderOptions) -> str:
                 continue
             text = f.text(options.lang)
             failure = ET.SubElement(case, "failure", message=text["message"], type=f.severity)
-            origin = f" ({f.origin(options.lang)})" if f.construct else ""
             controls = "; ".join(f"{k}: {', '.join(v)}" for k, v in sorted(f.controls.items()))
+            origin = f" ({f.origin(options.lang)})" if f.construct else ""
             failure.text = f"{f.file}:{f.line}: {text['message']}\nresource: {f.resource_type} {f.resource_name}{origin}\ncontrols: {controls}\nfix: {text['remediation']}"
+        yield suite
     if report.errors:
-        suite = ET.SubElement(
-            root,
+        suite = ET.Element(
             "testsuite",
             name="inputs",
             tests=str(len(report.errors)),
@@ -62,5 +89,4 @@ def render(report: Report, options: RenderOptions) -> str:
         for e in report.errors:
             case = ET.SubElement(suite, "testcase", name=e.file, classname="input", file=e.file)
             ET.SubElement(case, "error", message=e.message, type="input-error").text = f"{e.file}: {e.message}"
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+        yield suite

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from ..controls import FISC, KISMS
 from ..model import Finding, Report
 from . import SEVERITY_ORDER, RenderOptions
@@ -53,6 +55,11 @@ _SEVERITY = {
 
 
 def render(report: Report, options: RenderOptions) -> str:
+    return "".join(chunks(report, options))
+
+
+def chunks(report: Report, options: RenderOptions) -> Iterator[str]:
+    """The totals, then the table a row at a time."""
     lang = options.lang if options.lang in _WORDS else "en"
     words, severity_name = _WORDS[lang], _SEVERITY[lang]
     lines = ["## fisc-iac-lint", ""]
@@ -74,6 +81,8 @@ def render(report: Report, options: RenderOptions) -> str:
         lines.append(f"| {_NAMES[framework]} | {len(controls)}{listed} |")
     if report.findings:
         lines += ["", words["table"], "| --- | --- | --- | --- | --- |"]
+        yield "\n".join(lines) + "\n"
+        lines = []
         for f in report.findings:
             if f.suppressed:
                 status = words["suppressed"].format(_cell(f.suppressed["reason"]))
@@ -81,14 +90,15 @@ def render(report: Report, options: RenderOptions) -> str:
                 status = words["baseline"]
             else:
                 status = severity_name[f.severity]
-            lines.append(
+            yield (
                 f"| {status} | {f.rule_id} `{f.rule_name}` | `{_cell(f.resource_name)}`{_origin(f, lang)} | "
-                f"`{_cell(f.file)}:{f.line}` | {_cell(f.text(lang)['message'])} |"
+                f"`{_cell(f.file)}:{f.line}` | {_cell(f.text(lang)['message'])} |\n"
             )
     if report.errors:
         lines += ["", words["errors"], ""]
         lines += [f"- `{_cell(e.file)}`: {_cell(e.message)}" for e in report.errors]
-    return "\n".join(lines) + "\n"
+    if lines:
+        yield "\n".join(lines) + "\n"
 
 
 def _origin(f: Finding, lang: str) -> str:

@@ -9,13 +9,12 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import Any, Iterator
 
 from .. import __version__
 from ..controls import FISC, KISMS, catalogue
-from ..model import Report
-from . import RenderOptions
+from ..model import Finding, Report
+from . import Items, RenderOptions, json_chunks, materialize
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
@@ -97,51 +96,56 @@ def _rule(policy: Any) -> dict[str, Any]:
 
 
 def as_dict(report: Report, lang: str = "en") -> dict[str, Any]:
+    return materialize(_document(report, lang))
+
+
+def _result(f: Finding, lang: str, index: dict[str, int], baseline_used: bool) -> dict[str, Any]:
+    location: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": f.file}}}
+    if f.line > 0:
+        location["physicalLocation"]["region"] = {"startLine": f.line}
+    resource: dict[str, Any] = {"type": f.resource_type, "name": f.resource_name}
+    origin = ""
+    if f.construct:
+        resource.update(construct=f.construct, source=f.source)
+        origin = f"; {f.origin(lang)}"
+    result: dict[str, Any] = {
+        "ruleId": f.rule_id,
+        "level": LEVEL[f.severity],
+        "message": {"text": f"{f.text(lang)['message']} [{f.resource_type} {f.resource_name}{origin}]"},
+        "locations": [location],
+        "partialFingerprints": {"fiscIacLintFinding/v1": f.id},
+        "properties": {"resource": resource, "controls": f.controls},
+    }
+    related = [
+        {
+            "physicalLocation": {
+                "artifactLocation": {"uri": site.file},
+                "region": {"startLine": max(site.line, 1)},
+            },
+            "message": {"text": f"{site.module} is called here"},
+        }
+        for site in f.via  # the module calls that lead to the resource, outermost first
+    ]
+    if f.source:  # the app code that made the resource (CDK)
+        uri, _, line = f.source.rpartition(":")
+        where = {"physicalLocation": {"artifactLocation": {"uri": uri}, "region": {"startLine": int(line)}}}
+        related.append({**where, "message": {"text": f.origin(lang)}})
+    if related:
+        result["relatedLocations"] = [{"id": number, **item} for number, item in enumerate(related, start=1)]
+    if f.rule_id in index:
+        result["ruleIndex"] = index[f.rule_id]
+    if f.suppressed:
+        result["suppressions"] = [{"kind": "inSource", "status": "accepted", "justification": f.suppressed["reason"]}]
+    if baseline_used:
+        result["baselineState"] = "unchanged" if f.baselined else "new"
+    return result
+
+
+def _document(report: Report, lang: str) -> dict[str, Any]:
+    """The SARIF log with its results as :class:`Items`, made while written."""
     rules = sorted(report.rules, key=lambda p: p.id)
     index = {p.id: i for i, p in enumerate(rules)}
-    results = []
-    for f in report.findings:
-        location: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": f.file}}}
-        if f.line > 0:
-            location["physicalLocation"]["region"] = {"startLine": f.line}
-        resource: dict[str, Any] = {"type": f.resource_type, "name": f.resource_name}
-        origin = ""
-        if f.construct:
-            resource.update(construct=f.construct, source=f.source)
-            origin = f"; {f.origin(lang)}"
-        result: dict[str, Any] = {
-            "ruleId": f.rule_id,
-            "level": LEVEL[f.severity],
-            "message": {"text": f"{f.text(lang)['message']} [{f.resource_type} {f.resource_name}{origin}]"},
-            "locations": [location],
-            "partialFingerprints": {"fiscIacLintFinding/v1": f.id},
-            "properties": {"resource": resource, "controls": f.controls},
-        }
-        related = [
-            {
-                "physicalLocation": {
-                    "artifactLocation": {"uri": site.file},
-                    "region": {"startLine": max(site.line, 1)},
-                },
-                "message": {"text": f"{site.module} is called here"},
-            }
-            for site in f.via  # the module calls that lead to the resource, outermost first
-        ]
-        if f.source:  # the app code that made the resource (CDK)
-            uri, _, line = f.source.rpartition(":")
-            where = {"physicalLocation": {"artifactLocation": {"uri": uri}, "region": {"startLine": int(line)}}}
-            related.append({**where, "message": {"text": f.origin(lang)}})
-        if related:
-            result["relatedLocations"] = [{"id": number, **item} for number, item in enumerate(related, start=1)]
-        if f.rule_id in index:
-            result["ruleIndex"] = index[f.rule_id]
-        if f.suppressed:
-            result["suppressions"] = [
-                {"kind": "inSource", "status": "accepted", "justification": f.suppressed["reason"]}
-            ]
-        if report.baseline_used:
-            result["baselineState"] = "unchanged" if f.baselined else "new"
-        results.append(result)
+    results = Items(lambda: (_result(f, lang, index, report.baseline_used) for f in report.findings))
     notifications = [
         {
             "level": "error",
@@ -156,7 +160,7 @@ def as_dict(report: Report, lang: str = "en") -> dict[str, Any]:
                 "name": "fisc-iac-lint",
                 "version": __version__,
                 "informationUri": INFORMATION_URI,
-                "rules": [_rule(p) for p in rules],
+                "rules": Items(lambda: (_rule(p) for p in rules)),
                 "supportedTaxonomies": [{"name": "FISC"}, {"name": "K-ISMS"}],
             }
         },
@@ -168,5 +172,10 @@ def as_dict(report: Report, lang: str = "en") -> dict[str, Any]:
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
+def chunks(report: Report, options: RenderOptions) -> Iterator[str]:
+    yield from json_chunks(_document(report, options.lang))
+    yield "\n"
+
+
 def render(report: Report, options: RenderOptions) -> str:
-    return json.dumps(as_dict(report, options.lang), ensure_ascii=False, indent=2) + "\n"
+    return "".join(chunks(report, options))

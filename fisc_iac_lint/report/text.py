@@ -4,6 +4,7 @@ English or Japanese (``--lang ja``), the report's own words included."""
 from __future__ import annotations
 
 from itertools import groupby
+from typing import Iterator
 
 from ..controls import FISC, KISMS
 from ..model import Report
@@ -42,14 +43,19 @@ def _words(lang: str) -> dict[str, str]:
 
 
 def render(report: Report, options: RenderOptions) -> str:
+    return "".join(chunks(report, options))
+
+
+def chunks(report: Report, options: RenderOptions) -> Iterator[str]:
+    """The report a file at a time (every line ends with a newline)."""
+
     def paint(code: str, text: str) -> str:
         return f"{code}{text}{_RESET}" if options.color else text
 
     lang = options.lang
     words = _words(lang)
-    lines: list[str] = []
     for file, findings in groupby(report.findings, key=lambda f: f.file):
-        lines.append(paint(_BOLD, file))
+        lines = [paint(_BOLD, file)]
         for f in findings:
             text = f.text(lang)
             severity = paint(_COLORS[f.severity], f"{f.severity:<8}")
@@ -76,6 +82,8 @@ def render(report: Report, options: RenderOptions) -> str:
                 lines.append(paint(_DIM, f"         {' | '.join(refs)}"))
             lines.append(paint(_DIM, f"         {words['fix']}: {text['remediation']}"))
         lines.append("")
+        yield "\n".join(lines) + "\n"
+    lines = []
     if options.verbose:
         for u in report.unknowns:
             reason = (u.reason_ja or u.reason) if lang == "ja" else u.reason
@@ -85,7 +93,7 @@ def render(report: Report, options: RenderOptions) -> str:
     for entry in report.fixed:
         lines.append(words["fixed"].format(file=entry["file"], rule=entry["rule_id"], resource=entry["resource"]))
     lines.append(_summary(report, options))
-    return "\n".join(lines) + "\n"
+    yield "\n".join(lines) + "\n"
 
 
 def _summary(report: Report, options: RenderOptions) -> str:
