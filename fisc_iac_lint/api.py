@@ -72,10 +72,19 @@ def read_text(path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
         if size > max_bytes:
             raise InputError(f"file is {size / 1048576:.1f} MB, over the {max_bytes / 1048576:.0f} MB limit")
         with open(path, "rb") as handle:
-            data = handle.read(max_bytes + 1)
+            data = _read_bounded(handle, max_bytes)
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}") from None
     return decode(data)
+
+
+def _read_bounded(handle: Any, max_bytes: int) -> bytes:
+    """At most ``max_bytes + 1`` bytes, with a buffer sized to the file, not to the limit."""
+    try:
+        size = os.fstat(handle.fileno()).st_size
+    except OSError:
+        size = max_bytes
+    return handle.read(min(size, max_bytes) + 1)
 
 
 def decode(data: bytes) -> str:
@@ -103,7 +112,7 @@ def parse_cloudformation(
 
     try:
         with open(path, "rb") as handle:
-            head = handle.read(max_bytes + 1)
+            head = _read_bounded(handle, max_bytes)
     except OSError as exc:
         return ParseError(path, f"cannot read: {exc.strerror or exc}")
     try:
@@ -171,7 +180,7 @@ def parse_plan(path: str, max_bytes: int = MAX_FILE_BYTES) -> Template | None | 
     """A ``terraform show -json`` plan, None when the file is not one, or the error."""
     try:
         with open(path, "rb") as handle:
-            head = handle.read(max_bytes + 1)
+            head = _read_bounded(handle, max_bytes)
     except OSError as exc:
         return ParseError(path, f"cannot read: {exc.strerror or exc}")
     if b'"planned_values"' not in head or b'"format_version"' not in head or len(head) > max_bytes:
