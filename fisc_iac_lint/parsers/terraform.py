@@ -23,7 +23,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from ..model import (
     TERRAFORM,
@@ -346,12 +347,10 @@ class _Module:
         if ("instances", local) in self._busy:
             return None  # a count that depends on itself: Terraform rejects it; stay unknown
         self._busy.add(("instances", local))
-        saved = self.scope, self.source, self.edges
-        self.scope, self.edges = {}, []
         try:
-            keys = self._keys(local, block)
+            with self._apart():
+                keys = self._keys(local, block)
         finally:
-            self.scope, self.source, self.edges = saved
             self._busy.discard(("instances", local))
         if keys is not None and len(keys) > MAX_INSTANCES and self.tree is not None:
             self.tree.template.skipped.append(
@@ -422,18 +421,16 @@ class _Module:
             return None
         tree.expanded += 1
         tree.files.extend(bodies)
-        saved = self.scope, self.source, self.edges
         keys = self.instances(f"module.{call}")
-        self.scope = self._bindings(f"module.{call}", key, keys is None)
-        self.source, self.edges = f"{self.prefix}module.{call}", []
         inputs = {}
-        for name, attr in block.body.attributes.items():
-            if name not in _MODULE_ARGUMENTS:
-                value = self.eval(attr.expr, (name,))
-                if value is not None:  # null: the module's default applies
-                    inputs[name] = value
-        tree.template.edges.extend(self.edges)
-        self.scope, self.source, self.edges = saved
+        bindings = self._bindings(f"module.{call}", key, keys is None)
+        with self._apart(bindings, source=f"{self.prefix}module.{call}") as edges:
+            for name, attr in block.body.attributes.items():
+                if name not in _MODULE_ARGUMENTS:
+                    value = self.eval(attr.expr, (name,))
+                    if value is not None:  # null: the module's default applies
+                        inputs[name] = value
+        tree.template.edges.extend(edges)
         child = _Module(
             tree,
             directory,
@@ -474,10 +471,8 @@ class _Module:
         if expr is None or ("output", name) in self._busy:
             return Unknown(f"{self.prefix}output.{name}")
         self._busy.add(("output", name))
-        saved = self.scope, self.source, self.edges
-        self.scope, self.edges = {}, []
-        value = self.eval(expr, ())
-        self.scope, self.source, self.edges = saved
+        with self._apart():  # its edges belong to whoever uses it
+            value = self.eval(expr, ())
         self._busy.discard(("output", name))
         self.output_values[name] = value
         return value
@@ -516,18 +511,40 @@ class _Module:
         if content is None or items is None:
             _append_block(out, label, Unknown(f'dynamic "{label}" block'), block.line)
             return
-        saved = self.scope.get(name, _MISSING)
-        for key, value in items:
-            self.scope[name] = Mapping(key=key, value=value)
-            existing = out.get(label)
-            index = len(existing) if isinstance(existing, list) else 0
-            _append_block(
-                out, label, self.body_value(content.body, (*path, label, index), block.line, block.end_line), block.line
-            )
-        if saved is _MISSING:
-            self.scope.pop(name, None)
-        else:
-            self.scope[name] = saved
+        with self._bound(name):
+            for key, value in items:
+                self.scope[name] = Mapping(key=key, value=value)
+                existing = out.get(label)
+                index = len(existing) if isinstance(existing, list) else 0
+                content_value = self.body_value(content.body, (*path, label, index), block.line, block.end_line)
+                _append_block(out, label, content_value, block.line)
+
+    # -- evaluation contexts -------------------------------------------------------
+    @contextmanager
+    def _apart(self, scope: dict[str, Any] | None = None, source: str | None = None) -> Iterator[list[Edge]]:
+        """Evaluate with a scope and edges of its own (a local, an output, a count, a module's
+        inputs); yields the edges, and restores what was being evaluated after."""
+        saved = self.scope, self.source, self.edges
+        self.scope, self.edges = scope if scope is not None else {}, []
+        if source is not None:
+            self.source = source
+        try:
+            yield self.edges
+        finally:
+            self.scope, self.source, self.edges = saved
+
+    @contextmanager
+    def _bound(self, *names: str) -> Iterator[None]:
+        """Scope names (a dynamic block's iterator, a for expression's variables) restored after."""
+        saved = {n: self.scope.get(n, _MISSING) for n in names}
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is _MISSING:
+                    self.scope.pop(name, None)
+                else:
+                    self.scope[name] = value
 
     # -- expressions ---------------------------------------------------------------
     def eval(self, expr: hcl.Expr, path: tuple[Any, ...]) -> Any:
@@ -601,14 +618,12 @@ class _Module:
         items = _iterate(collection)
         if items is None:
             return self._unknown(expr, [collection])
-        names = (expr.key_var, expr.value_var) if expr.key_var else (None, expr.value_var)
-        saved = {n: self.scope.get(n, _MISSING) for n in names if n}
         out_list, out_map = Sequence(line=expr.line), Mapping(line=expr.line)
-        try:
+        with self._bound(*filter(None, (expr.key_var, expr.value_var))):
             for key, value in items:
-                if names[0]:
-                    self.scope[names[0]] = key
-                self.scope[names[1]] = value
+                if expr.key_var:
+                    self.scope[expr.key_var] = key
+                self.scope[expr.value_var] = value
                 if expr.cond is not None:
                     keep = self.eval(expr.cond, path)
                     if not isinstance(keep, bool):
@@ -630,12 +645,6 @@ class _Module:
                     return self._unknown(expr, [])  # Terraform: duplicate key, an error
                 else:
                     out_map[new_key] = result
-        finally:
-            for name, value in saved.items():
-                if value is _MISSING:
-                    self.scope.pop(name, None)
-                else:
-                    self.scope[name] = value
         return out_list if expr.key is None else out_map
 
     def _unknown(self, expr: hcl.Expr, parts: list[Any]) -> Unknown:
@@ -749,10 +758,8 @@ class _Module:
             self.local_values[name] = value
             return value
         self.evaluating.add(name)
-        saved = self.scope, self.source, self.edges
-        self.scope, self.edges = {}, []  # a local's own edges belong to whoever uses it
-        value = self.eval(self.local_exprs[name][0], ())
-        self.scope, self.source, self.edges = saved
+        with self._apart():  # a local's own edges belong to whoever uses it
+            value = self.eval(self.local_exprs[name][0], ())
         self.evaluating.discard(name)
         self.local_values.setdefault(name, value)
         return self.local_values[name]
