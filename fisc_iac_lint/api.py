@@ -448,16 +448,11 @@ class _Scan:
     def unit(self, unit: discovery.Unit) -> None:
         report = self.report
         self.seen = {}  # occurrences count within a unit, as in a worker: ids do not depend on --jobs
-        plan = parse_plan(unit.path, self.options.max_file_bytes) if unit.path.endswith(".json") else None
-        if isinstance(plan, ParseError):
-            report.errors.append(plan)
-            return
         template: Template | None
-        if plan is not None:
-            template = plan
-            report.scanned.append(unit.path)
-        elif unit.format == CLOUDFORMATION:
+        if unit.format == CLOUDFORMATION:
             parsed = parse_cloudformation(unit.path, self.options.max_file_bytes, self.options.cfn_parameters)
+            if parsed is None and unit.path.endswith(".json"):  # only then read it again, as a plan
+                parsed = parse_plan(unit.path, self.options.max_file_bytes)
             if parsed is None:
                 report.skipped.append((unit.path, "not a CloudFormation template"))
                 return
