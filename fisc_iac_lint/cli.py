@@ -113,22 +113,17 @@ def _cfn_parameters(path: Optional[Path], pairs: List[str]) -> dict:
                 f'{path}: expected [{{"ParameterKey": ..., "ParameterValue": ...}}] or {{"Parameters": {{...}}}}',
                 param_hint="--parameters-file",
             )
-    for pair in pairs:
-        key, eq, value = pair.partition("=")
-        if not eq or not key:
-            raise typer.BadParameter(f"{pair!r}: expected Key=Value", param_hint="--parameter")
-        values[key] = value
+    values.update(_pair(pair, "Key=Value", "--parameter") for pair in pairs)
     return values
 
 
-def _tf_vars(pairs: List[str]) -> tuple:
-    out = []
-    for pair in pairs:
-        name, eq, value = pair.partition("=")
-        if not eq or not name.strip():
-            raise typer.BadParameter(f"{pair!r}: expected NAME=VALUE", param_hint="--var")
-        out.append((name.strip(), value))
-    return tuple(out)
+def _pair(text: str, shape: str, hint: str, strip: bool = False) -> tuple[str, str]:
+    """KEY=VALUE from the command line, or a usage error naming the option."""
+    key, eq, value = text.partition("=")
+    key = key.strip() if strip else key
+    if not eq or not key:
+        raise typer.BadParameter(f"{text!r}: expected {shape}", param_hint=hint)
+    return key, value
 
 
 def _merge_params(configured: dict, given: dict) -> dict:
@@ -232,7 +227,7 @@ def lint(
         jobs=jobs,
         cache=not no_cache and settings.get("cache", True),
         cfn_parameters=_cfn_parameters(parameters_file, parameter),
-        tf_vars=_tf_vars(var),
+        tf_vars=tuple(_pair(pair, "NAME=VALUE", "--var", strip=True) for pair in var),
         tf_var_files=tuple(str(f) for f in var_file),
         tf_environ=tuple(sorted((k[len("TF_VAR_") :], v) for k, v in os.environ.items() if k.startswith("TF_VAR_"))),
         strict=strict if strict is not None else bool(settings.get("strict", False)),
