@@ -8,6 +8,7 @@ or of a type it does not model); the evaluator then keeps the call as an
 from __future__ import annotations
 
 import json
+import os
 from typing import Any, Callable
 
 from ..model import Mapping, Sequence, Unknown, refs_in
@@ -216,8 +217,6 @@ MAX_FILE_FUNCTION_BYTES = 1024 * 1024
 
 def _file(path: Any) -> Any:
     """file("${path.module}/policy.json"): a regular file's UTF-8 text, at most 1 MB."""
-    import os
-
     if not isinstance(path, str) or not os.path.isfile(path):  # never a pipe or a device
         return UNKNOWN
     try:
@@ -253,7 +252,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "length": lambda v: len(v) if isinstance(v, (list, dict, str)) and known(v) else UNKNOWN,
     "format": _format,
     "file": _file,
-    "fileexists": lambda path: __import__("os").path.isfile(path) if isinstance(path, str) else UNKNOWN,
+    "fileexists": lambda path: os.path.isfile(path) if isinstance(path, str) else UNKNOWN,
     "contains": lambda items, value: value in items if isinstance(items, list) and known(items, value) else UNKNOWN,
     "keys": lambda m: Sequence(sorted(m)) if isinstance(m, dict) else UNKNOWN,
     "values": lambda m: Sequence(m[k] for k in sorted(m)) if isinstance(m, dict) else UNKNOWN,
