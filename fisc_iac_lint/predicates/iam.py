@@ -834,26 +834,19 @@ def document_from_data_source(props: Any, resolve: Any = None) -> Any:
                 merged[index] = stmt
         return merged
 
-    statements: list[Any] = []
-    for key in ("source_policy_documents", "source_json"):
-        if key in props:
-            found = statements_of(props[key])
-            if isinstance(found, Unknown):
-                statements.append(found)
-            else:
-                statements = merge(statements, found)
+    def merge_documents(statements: list[Any], keys: tuple[str, str]) -> list[Any]:
+        for key in keys:
+            if key in props:
+                found = statements_of(props[key])
+                statements = statements + [found] if isinstance(found, Unknown) else merge(statements, found)
+        return statements
+
+    statements = merge_documents([], ("source_policy_documents", "source_json"))
     own: list[Any] = []
     blocks = props.get("statement", [])
     for block in blocks if isinstance(blocks, list) else [blocks]:
         own.append(block if isinstance(block, Unknown) else _statement_from_block(block))
-    statements = merge(statements, own)
-    for key in ("override_policy_documents", "override_json"):
-        if key in props:
-            found = statements_of(props[key])
-            if isinstance(found, Unknown):
-                statements.append(found)
-            else:
-                statements = merge(statements, found)
+    statements = merge_documents(merge(statements, own), ("override_policy_documents", "override_json"))
     line = props.line if isinstance(props, Mapping) else 0
     seq = Sequence(statements, line=line)
     seq.item_lines = [_line(s) or line for s in statements]
