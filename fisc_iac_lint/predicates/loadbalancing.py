@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Iterator
 
-from ..model import CLOUDFORMATION, Mapping, Text, Unknown, as_bool, as_number
+from ..model import CLOUDFORMATION, Mapping, Resource, Text, Unknown, as_bool, as_number
 from . import Context, Verdict, predicate
 
 # Resources whose ARN is an ACM certificate's, and those whose ARN is not.
@@ -183,33 +183,20 @@ def _connected(ctx: Context, types: list[str], via: str) -> list[tuple[Any, bool
 def _tf_policy(ctx: Context, listener: dict) -> tuple[Text, Any, int | None]:
     """(how, reference policy or None for a custom policy, line) of a Terraform aws_elb listener."""
     port = listener.get("lb_port")
-    undecided: Text | None = None
+    undecided: list[Text] = []  # why it may not be decided; the last one is reported
     # aws_lb_ssl_negotiation_policy: a custom policy set on one listener port.
-    for other, certain in _connected(ctx, ["aws_lb_ssl_negotiation_policy"], "load_balancer"):
-        same = _same_port(other.properties.get("lb_port"), port)
-        if same is False:
-            continue
-        if same is None or not certain:
-            undecided = Text(
-                f"{other.name} may apply to this listener", f"{other.name} がこのリスナーに適用される可能性があります"
-            )
-            continue
+    for other in _on_port(ctx, "aws_lb_ssl_negotiation_policy", "load_balancer", "lb_port", port, undecided):
         value, _ = _reference(other.properties.get("attribute"), "name", "value")
         return Text(other.name, other.name), value, None
     # aws_load_balancer_listener_policy: policies of aws_load_balancer_policy set on a port.
-    for other, certain in _connected(ctx, ["aws_load_balancer_listener_policy"], "load_balancer_name"):
-        same = _same_port(other.properties.get("load_balancer_port"), port)
-        if same is False:
-            continue
-        if same is None or not certain:
-            undecided = Text(
-                f"{other.name} may apply to this listener", f"{other.name} がこのリスナーに適用される可能性があります"
-            )
-            continue
+    listener_policies = _on_port(
+        ctx, "aws_load_balancer_listener_policy", "load_balancer_name", "load_balancer_port", port, undecided
+    )
+    for other in listener_policies:
         names = other.properties.get("policy_names")
         if isinstance(names, Unknown):
-            undecided = Text(
-                f"the policy_names of {other.name} are unknown", f"{other.name} の policy_names が不明です"
+            undecided.append(
+                Text(f"the policy_names of {other.name} are unknown", f"{other.name} の policy_names が不明です")
             )
             continue
         for item in _as_list(names):
@@ -221,9 +208,11 @@ def _tf_policy(ctx: Context, listener: dict) -> tuple[Text, Any, int | None]:
                     if r.target in ctx.graph.by_name and ctx.graph.by_name[r.target].type == "aws_load_balancer_policy"
                 ]
                 if not policies:
-                    undecided = Text(
-                        f"a policy name of {other.name} is unknown: {item.expr}",
-                        f"{other.name} のポリシー名が不明です: {item.expr}",
+                    undecided.append(
+                        Text(
+                            f"a policy name of {other.name} is unknown: {item.expr}",
+                            f"{other.name} のポリシー名が不明です: {item.expr}",
+                        )
                     )
                     continue
             elif isinstance(item, str):
@@ -239,15 +228,33 @@ def _tf_policy(ctx: Context, listener: dict) -> tuple[Text, Any, int | None]:
             for policy in policies:
                 kind = policy.properties.get("policy_type_name")
                 if isinstance(kind, Unknown):
-                    undecided = Text(f"the type of {policy.name} is unknown", f"{policy.name} のタイプが不明です")
+                    undecided.append(Text(f"the type of {policy.name} is unknown", f"{policy.name} のタイプが不明です"))
                     continue
                 if kind != SSL_NEGOTIATION:
                     continue
                 value, _ = _reference(policy.properties.get("policy_attribute"), "name", "value")
                 return Text(policy.name, policy.name), value, None
     if undecided:
-        raise _Undecided(undecided.en, undecided.ja)
+        raise _Undecided(undecided[-1].en, undecided[-1].ja)
     return _DEFAULT_HOW, "", None
+
+
+def _on_port(ctx: Context, rtype: str, via: str, port_key: str, port: Any, undecided: list[Text]) -> Iterator[Resource]:
+    """The ``rtype`` resources connected through ``via`` that are set on this listener's port;
+    one that may be is noted in ``undecided``."""
+    for other, certain in _connected(ctx, [rtype], via):
+        same = _same_port(other.properties.get(port_key), port)
+        if same is False:
+            continue
+        if same is None or not certain:
+            undecided.append(
+                Text(
+                    f"{other.name} may apply to this listener",
+                    f"{other.name} がこのリスナーに適用される可能性があります",
+                )
+            )
+            continue
+        yield other
 
 
 @predicate
